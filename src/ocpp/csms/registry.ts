@@ -1,0 +1,69 @@
+import type { BootNotificationRequest, StatusNotificationRequest } from '../ocpp16.js';
+
+/** What the Central System knows about one charge point, kept across its reconnects. */
+export interface ChargePointState {
+  id: string;
+  connected: boolean;
+  protocol: string | null;
+  remoteAddress: string | null;
+  connectedAt: Date | null;
+  disconnectedAt: Date | null;
+  /** Last frame or pong from the charge point. */
+  lastSeenAt: Date | null;
+  boot: BootNotificationRequest | null;
+  bootedAt: Date | null;
+  /** Whether a BootNotification was accepted on the current connection. */
+  bootedThisConnection: boolean;
+  lastHeartbeatAt: Date | null;
+  /** Latest StatusNotification per connector id (0 is the charge point itself). */
+  connectors: Map<number, StatusNotificationRequest & { receivedAt: Date }>;
+}
+
+export class ChargePointRegistry {
+  private readonly states = new Map<string, ChargePointState>();
+
+  get(id: string): ChargePointState | undefined {
+    return this.states.get(id);
+  }
+
+  list(): ChargePointState[] {
+    return [...this.states.values()];
+  }
+
+  connected(id: string, protocol: string, remoteAddress: string | null): ChargePointState {
+    const state = this.states.get(id) ?? this.blank(id);
+    state.connected = true;
+    state.protocol = protocol;
+    state.remoteAddress = remoteAddress;
+    state.connectedAt = new Date();
+    state.lastSeenAt = state.connectedAt;
+    state.bootedThisConnection = false;
+    this.states.set(id, state);
+    return state;
+  }
+
+  disconnected(id: string): void {
+    const state = this.states.get(id);
+    if (!state) return;
+    state.connected = false;
+    state.disconnectedAt = new Date();
+    state.bootedThisConnection = false;
+  }
+
+  private blank(id: string): ChargePointState {
+    return {
+      id,
+      connected: false,
+      protocol: null,
+      remoteAddress: null,
+      connectedAt: null,
+      disconnectedAt: null,
+      lastSeenAt: null,
+      boot: null,
+      bootedAt: null,
+      bootedThisConnection: false,
+      lastHeartbeatAt: null,
+      connectors: new Map(),
+    };
+  }
+}

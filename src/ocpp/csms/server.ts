@@ -1,0 +1,271 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Dialect } from '../dialect.js';
+import { ocpp16, type BootNotificationRequest, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
+import { type FrameEvent, RpcConnection, type ProtocolProblem } from '../rpc.js';
+import { ChargePointConnection } from './charge-point.js';
+import { type CentralSystemPolicy, clockSeededTransactionIds, installCentralSystemHandlers } from './handlers.js';
+import { ChargePointRegistry, type ChargePointState } from './registry.js';
+
+export type Authenticate = (chargePointId: string, password: string) => boolean | Promise<boolean>;
+
+export interface CsmsServerOptions {
+  /**
+   * Security profile 1: checks a charge point's Basic-auth password. Required unless `open`.
+   * Called for every connection attempt, so it should be cheap after the first success.
+   */
+  authenticate?: Authenticate;
+  /** Accept any charge point without credentials: only when the operator asks for it. */
+  open?: boolean;
+  /** Subprotocols we speak, in order of preference. */
+  dialects?: Dialect[];
+  /** Path prefix charge points connect under; the identity is the last segment. */
+  pathPrefix?: string;
+  callTimeoutMs?: number;
+  pingIntervalMs?: number;
+  /** Largest frame accepted; a larger one closes the connection with 1009. */
+  maxPayloadBytes?: number;
+  maxQueuedCalls?: number;
+  policy?: Partial<CentralSystemPolicy>;
+}
+
+export interface ChargePointFrame extends FrameEvent {
+  chargePointId: string;
+}
+
+export interface CsmsEvents {
+  connected: [cp: ChargePointConnection];
+  booted: [cp: ChargePointConnection, boot: BootNotificationRequest];
+  disconnected: [cp: ChargePointConnection, code: number, reason: string];
+  /** Every incoming CALL answered with a CALLRESULT. */
+  call: [cp: ChargePointConnection, action: string, request: unknown, response: unknown];
+  frame: [frame: ChargePointFrame];
+  problem: [chargePointId: string, problem: ProtocolProblem];
+  /** A connection attempt refused before the WebSocket opened. */
+  refused: [info: { chargePointId: string | null; status: number; reason: string; remoteAddress: string | null }];
+}
+
+/** OCPP identities are CiString48: printable ASCII, at most 48 characters. */
+const IDENTITY = /^[\x20-\x7e]{1,48}$/;
+
+export class CsmsServer extends EventEmitter<CsmsEvents> {
+  readonly registry = new ChargePointRegistry();
+  private readonly connections = new Map<string, ChargePointConnection>();
+  private readonly wss: WebSocketServer;
+  private readonly dialects: Dialect[];
+  private readonly prefix: string;
+  private readonly policy: CentralSystemPolicy;
+  private httpServer: Server | null = null;
+
+  constructor(private readonly options: CsmsServerOptions) {
+    super();
+    if (!options.open && !options.authenticate) {
+      throw new Error('CsmsServer needs authenticate() unless it is explicitly open');
+    }
+    this.dialects = options.dialects ?? [ocpp16];
+    this.prefix = options.pathPrefix ?? '/ocpp/';
+    this.policy = {
+      heartbeatIntervalS: 300,
+      authorizeIdTag: () => 'Accepted',
+      nextTransactionId: clockSeededTransactionIds(),
+      ...options.policy,
+    };
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes ?? 1024 * 1024,
+      clientTracking: false,
+      // The subprotocol was already chosen in handleUpgrade; this only echoes it.
+      handleProtocols: (offered) => this.chooseDialect([...offered])?.protocol ?? false,
+    });
+  }
+
+  get isOpenMode(): boolean {
+    return this.options.open === true;
+  }
+
+  /** The live connection of a charge point, if it is connected. */
+  chargePoint(id: string): ChargePointConnection | undefined {
+    return this.connections.get(id);
+  }
+
+  connectedIds(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  state(id: string): ChargePointState | undefined {
+    return this.registry.get(id);
+  }
+
+  /** Listens on its own HTTP server (used when OCPP has its own port). */
+  async listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
+    const server = createServer((_req, res) => {
+      res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
+      res.end('OCPP-J: connect with a WebSocket to /ocpp/<chargePointId>\n');
+    });
+    this.attach(server);
+    this.httpServer = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  /** Serves OCPP upgrades on an existing HTTP server (shared port). */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.handleUpgrade(req, socket, head);
+    });
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const remoteAddress = req.socket.remoteAddress ?? null;
+    const refuse = (status: number, reason: string, chargePointId: string | null, headers: string[] = []): void => {
+      this.emit('refused', { chargePointId, status, reason, remoteAddress });
+      writeRefusal(socket, status, reason, headers);
+    };
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    if (!pathname.startsWith(this.prefix)) {
+      refuse(404, `OCPP endpoint is ${this.prefix}<chargePointId>`, null);
+      return;
+    }
+    const segment = pathname.slice(this.prefix.length).split('/').pop() ?? '';
+    let id: string;
+    try {
+      id = decodeURIComponent(segment);
+    } catch {
+      refuse(400, 'charge point id is not valid percent-encoding', null);
+      return;
+    }
+    if (!IDENTITY.test(id)) {
+      refuse(400, 'charge point id must be 1-48 printable ASCII characters', null);
+      return;
+    }
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const dialect = this.chooseDialect(offered);
+    if (!dialect) {
+      const speak = this.dialects.map((d) => d.protocol).join(', ');
+      refuse(400, `no supported OCPP subprotocol offered (offered: ${offered.join(', ') || 'none'}; we speak ${speak})`, id);
+      return;
+    }
+    if (!this.options.open) {
+      const credentials = parseBasicAuth(req.headers.authorization);
+      const challenge = ['WWW-Authenticate: Basic realm="OCPP", charset="UTF-8"'];
+      if (!credentials) {
+        refuse(401, 'Basic authentication required', id, challenge);
+        return;
+      }
+      if (credentials.user !== id) {
+        refuse(401, 'Basic auth user does not match the charge point id', id, challenge);
+        return;
+      }
+      let ok = false;
+      try {
+        ok = await this.options.authenticate!(id, credentials.password);
+      } catch {
+        ok = false;
+      }
+      if (!ok) {
+        refuse(401, 'unknown charge point or wrong password', id, challenge);
+        return;
+      }
+      if (socket.destroyed) return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, id, dialect, remoteAddress));
+  }
+
+  private chooseDialect(offered: string[]): Dialect | undefined {
+    return this.dialects.find((d) => offered.includes(d.protocol));
+  }
+
+  private accept(ws: WebSocket, id: string, dialect: Dialect, remoteAddress: string | null): void {
+    const previous = this.connections.get(id);
+    if (previous) {
+      // Same id again: the charge point rebooted or lost its link without us noticing. The new
+      // socket wins; calls pending on the old one are rejected by its shutdown.
+      this.connections.delete(id);
+      previous.close(1000, 'replaced by a new connection of the same charge point');
+      this.registry.disconnected(id);
+      this.emit('disconnected', previous, 1000, 'replaced by a new connection');
+    }
+    const rpcOptions = {
+      dialect,
+      role: 'csms' as const,
+      ...(this.options.callTimeoutMs !== undefined && { callTimeoutMs: this.options.callTimeoutMs }),
+      ...(this.options.pingIntervalMs !== undefined && { pingIntervalMs: this.options.pingIntervalMs }),
+      ...(this.options.maxQueuedCalls !== undefined && { maxQueuedCalls: this.options.maxQueuedCalls }),
+    };
+    const rpc = new RpcConnection<CsmsCalls16, CpCalls16>(ws, rpcOptions);
+    const state = this.registry.connected(id, dialect.protocol, remoteAddress);
+    const cp = new ChargePointConnection(id, rpc, remoteAddress, state.connectedAt ?? new Date());
+    installCentralSystemHandlers(rpc, state, this.policy);
+    this.connections.set(id, cp);
+
+    ws.on('pong', () => {
+      state.lastSeenAt = new Date();
+    });
+    rpc.on('frame', (frame) => {
+      if (frame.direction === 'in') state.lastSeenAt = new Date(frame.at);
+      if (this.listenerCount('frame') > 0) this.emit('frame', { ...frame, chargePointId: id });
+    });
+    rpc.on('problem', (problem) => this.emit('problem', id, problem));
+    rpc.on('handled', (action, request, response) => {
+      this.emit('call', cp, action, request, response);
+      if (action === 'BootNotification') this.emit('booted', cp, request as BootNotificationRequest);
+    });
+    rpc.on('close', (code, reason) => {
+      if (this.connections.get(id) !== cp) return;
+      this.connections.delete(id);
+      this.registry.disconnected(id);
+      this.emit('disconnected', cp, code, reason);
+    });
+    this.emit('connected', cp);
+  }
+
+  async close(): Promise<void> {
+    for (const cp of this.connections.values()) cp.close(1001, 'Central System shutting down');
+    this.connections.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    const server = this.httpServer;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+}
+
+function parseBasicAuth(header: string | undefined): { user: string; password: string } | null {
+  if (!header) return null;
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match) return null;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function writeRefusal(socket: Duplex, status: number, reason: string, headers: string[]): void {
+  if (socket.destroyed) return;
+  const body = `${reason}\n`;
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+      'Connection: close',
+      'Content-Type: text/plain; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      ...headers,
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
