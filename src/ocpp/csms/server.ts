@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'n
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { listen } from '../../common/listen.js';
 import type { Dialect } from '../dialect.js';
 import { ocpp16, type BootNotificationRequest, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
 import { type FrameEvent, RpcConnection, type ProtocolProblem } from '../rpc.js';
@@ -107,14 +108,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     });
     this.attach(server);
     this.httpServer = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server.address() as AddressInfo;
+    return listen(server, port, host);
   }
 
   /** Serves OCPP upgrades on an existing HTTP server (shared port). */

@@ -1,0 +1,85 @@
+import type { ApiErrorDetail } from './errors.js';
+
+/** The server answered with an error status; `code` is the API's error code. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ApiErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'ApiRequestError';
+  }
+}
+
+const FRIENDLY: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'name lookup failed (no DNS)',
+  ENETUNREACH: 'network unreachable',
+  EHOSTUNREACH: 'host unreachable',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
+  UND_ERR_BODY_TIMEOUT: 'answer stalled',
+  UND_ERR_SOCKET: 'connection dropped',
+};
+
+/** The server could not be reached or did not answer: the installer is probably offline. */
+export class NetworkError extends Error {
+  readonly code = 'ERR_NETWORK';
+  readonly reason: string;
+
+  constructor(
+    readonly url: string,
+    cause: Error & { code?: string },
+  ) {
+    const code = cause.code ?? (cause.cause as { code?: string } | undefined)?.code;
+    const reason = (code && FRIENDLY[code]) ?? cause.message;
+    super(`cannot reach ${url} (${reason})`, { cause });
+    this.reason = reason;
+    this.name = 'NetworkError';
+  }
+}
+
+/**
+ * Reads an error answer. Ours is {"error":{"code","message","details"}}; the hosted API may
+ * also answer {"code": ...} or {"error": "<code>"}: all three give the same error.
+ */
+export function errorFromBody(status: number, text: string): ApiRequestError {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return new ApiRequestError(status, fallbackCode(status), text.trim().slice(0, 200) || `HTTP ${status}`, []);
+  }
+  const o = (data ?? {}) as Record<string, unknown>;
+  const nested = o['error'];
+  if (nested && typeof nested === 'object') {
+    const e = nested as Record<string, unknown>;
+    return new ApiRequestError(status, String(e['code'] ?? fallbackCode(status)), String(e['message'] ?? `HTTP ${status}`), asDetails(e['details']));
+  }
+  if (typeof nested === 'string') {
+    return new ApiRequestError(status, nested, String(o['message'] ?? o['error_description'] ?? nested), asDetails(o['details']));
+  }
+  if (typeof o['code'] === 'string') {
+    return new ApiRequestError(status, o['code'], String(o['message'] ?? o['code']), asDetails(o['details']));
+  }
+  return new ApiRequestError(status, fallbackCode(status), `HTTP ${status}`, []);
+}
+
+function asDetails(value: unknown): ApiErrorDetail[] {
+  return Array.isArray(value) ? (value.filter((d) => d && typeof d === 'object') as ApiErrorDetail[]) : [];
+}
+
+function fallbackCode(status: number): string {
+  if (status === 400) return 'validation_error';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 413) return 'payload_too_large';
+  if (status === 429) return 'rate_limited';
+  return status >= 500 ? 'unavailable' : 'http_error';
+}

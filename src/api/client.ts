@@ -1,0 +1,228 @@
+import { Agent, type Dispatcher, interceptors, request } from 'undici';
+import type {
+  AddChargePointRequest,
+  AddChargePointResponse,
+  ApplyTemplateResponse,
+  CommissionResponse,
+  Diagnostics,
+  HealthResponse,
+  IssueCreated,
+  IssuesResponse,
+  LocalChargePointsResponse,
+  LogBatchResponse,
+  LogEntry,
+  LoginResponse,
+  LogsQuery,
+  LogsResponse,
+  PauseResponse,
+  ReportIssueRequest,
+  ResumeResponse,
+  SessionPutResponse,
+  SessionRecord,
+  StartRequest,
+  StartResponse,
+  StatusResponse,
+  StopResponse,
+  TemplatesResponse,
+} from './contract.js';
+import { ApiRequestError, NetworkError, errorFromBody } from './client-errors.js';
+import { buildPath, ROUTES, type RouteName } from './routes.js';
+
+export { ApiRequestError, NetworkError } from './client-errors.js';
+
+export interface ClientOptions {
+  /** Bearer token for every route but login and health. */
+  token?: string | null;
+  /** Answer timeout per request. */
+  timeoutMs?: number;
+  /** Retries of idempotent GETs on network errors and 502/503/504/429. */
+  maxRetries?: number;
+  userAgent?: string;
+}
+
+interface SendOptions {
+  params?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+const RETRY_STATUS = [429, 502, 503, 504];
+const RETRY_ERRORS = ['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'];
+
+type RetryCallback = NonNullable<NonNullable<Parameters<typeof interceptors.retry>[0]>['retry']>;
+
+/**
+ * undici's retry handler with two changes: only GET (never a POST: a report-issue that reached
+ * the server must not be sent twice blindly) and full jitter, so a site's laptops coming back
+ * online do not retry in step.
+ */
+function retryWithJitter(maxRetries: number): RetryCallback {
+  return (err, { state, opts }, cb) => {
+    const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> };
+    const retriable =
+      opts.method === 'GET' &&
+      state.counter <= maxRetries &&
+      ((e.statusCode !== undefined && RETRY_STATUS.includes(e.statusCode)) || (e.code !== undefined && RETRY_ERRORS.includes(e.code)));
+    if (!retriable) {
+      cb(err);
+      return;
+    }
+    const retryAfter = Number(e.headers?.['retry-after']);
+    const ceiling = Math.min(8000, 250 * 2 ** state.counter);
+    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Math.random() * ceiling;
+    setTimeout(() => cb(null), delay).unref();
+  };
+}
+
+/**
+ * The typed client of the installer API: one method per route, the only code on the client side
+ * that knows paths (they come from the shared route table). Used by the CLI and by sync.
+ */
+export class ApiClient {
+  private readonly dispatcher: Dispatcher;
+  private token: string | null;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.token = options.token ?? null;
+    const maxRetries = options.maxRetries ?? 3;
+    this.dispatcher = new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 4_000 }).compose(
+      interceptors.retry({ maxRetries, methods: ['GET'], statusCodes: RETRY_STATUS, errorCodes: RETRY_ERRORS, retry: retryWithJitter(maxRetries) }),
+    );
+  }
+
+  setToken(token: string | null): void {
+    this.token = token;
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  health(): Promise<HealthResponse> {
+    return this.send('health');
+  }
+
+  login(email: string, password: string): Promise<LoginResponse> {
+    return this.send('login', { body: { email, password } });
+  }
+
+  templates(): Promise<TemplatesResponse> {
+    return this.send('templates');
+  }
+
+  start(chargePointId: string, body: StartRequest = {}): Promise<StartResponse> {
+    return this.send('start', { params: { charge_point_id: chargePointId }, body });
+  }
+
+  status(chargePointId: string): Promise<StatusResponse> {
+    return this.send('status', { params: { charge_point_id: chargePointId } });
+  }
+
+  stop(chargePointId: string): Promise<StopResponse> {
+    return this.send('stop', { params: { charge_point_id: chargePointId } });
+  }
+
+  pause(chargePointId: string): Promise<PauseResponse> {
+    return this.send('pause', { params: { charge_point_id: chargePointId } });
+  }
+
+  resume(chargePointId: string): Promise<ResumeResponse> {
+    return this.send('resume', { params: { charge_point_id: chargePointId } });
+  }
+
+  restart(chargePointId: string, templateId?: string): Promise<StartResponse> {
+    return this.send('restart', { params: { charge_point_id: chargePointId }, body: templateId ? { template_id: templateId } : {} });
+  }
+
+  logs(chargePointId: string, query: LogsQuery = {}): Promise<LogsResponse> {
+    return this.send('logs', { params: { charge_point_id: chargePointId }, query: { ...query } });
+  }
+
+  reportIssue(chargePointId: string, body: ReportIssueRequest, idempotencyKey?: string): Promise<IssueCreated> {
+    return this.send('reportIssue', {
+      params: { charge_point_id: chargePointId },
+      body,
+      ...(idempotencyKey && { headers: { 'Idempotency-Key': idempotencyKey } }),
+    });
+  }
+
+  issues(chargePointId: string): Promise<IssuesResponse> {
+    return this.send('issues', { params: { charge_point_id: chargePointId } });
+  }
+
+  /** Pushing keys (and maybe a reboot) takes a while on real hardware. */
+  applyTemplate(chargePointId: string, templateId: string): Promise<ApplyTemplateResponse> {
+    return this.send('applyTemplate', { params: { charge_point_id: chargePointId }, body: { template_id: templateId }, timeoutMs: 180_000 });
+  }
+
+  diagnostics(chargePointId: string): Promise<Diagnostics> {
+    return this.send('diagnostics', { params: { charge_point_id: chargePointId } });
+  }
+
+  commission(chargePointId: string): Promise<CommissionResponse> {
+    return this.send('commission', { params: { charge_point_id: chargePointId } });
+  }
+
+  putSession(record: SessionRecord): Promise<SessionPutResponse> {
+    return this.send('putSession', { params: { charge_point_id: record.charge_point_id, session_id: record.session_id }, body: record });
+  }
+
+  postSessionLogs(chargePointId: string, sessionId: string, logs: LogEntry[]): Promise<LogBatchResponse> {
+    return this.send('postSessionLogs', { params: { charge_point_id: chargePointId, session_id: sessionId }, body: { logs } });
+  }
+
+  localChargePoints(): Promise<LocalChargePointsResponse> {
+    return this.send('localChargePoints');
+  }
+
+  addLocalChargePoint(body: AddChargePointRequest): Promise<AddChargePointResponse> {
+    return this.send('addLocalChargePoint', { body });
+  }
+
+  removeLocalChargePoint(chargePointId: string): Promise<{ id: string; removed: boolean }> {
+    return this.send('removeLocalChargePoint', { params: { charge_point_id: chargePointId } });
+  }
+
+  private async send<T>(name: RouteName, options: SendOptions = {}): Promise<T> {
+    const route = ROUTES[name];
+    // Appended, not resolved, so a base URL with a path prefix keeps it.
+    const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${buildPath(route.path, options.params)}`);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.options.userAgent ?? 'dynamo', ...options.headers };
+    if (this.token && !('auth' in route && route.auth === false)) headers['authorization'] = `Bearer ${this.token}`;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method: route.method,
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+    } catch (err) {
+      throw toClientError(err, this.baseUrl);
+    }
+    const text = await response.body.text();
+    if (response.statusCode >= 200 && response.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
+    throw errorFromBody(response.statusCode, text);
+  }
+}
+
+function toClientError(err: unknown, baseUrl: string): Error {
+  const e = err as Error & { statusCode?: number; code?: string };
+  // The retry handler gives up on a retriable status with its own error: keep the status.
+  if (e.code === 'UND_ERR_REQ_RETRY' && e.statusCode) return new ApiRequestError(e.statusCode, e.statusCode === 429 ? 'rate_limited' : 'unavailable', `server answered ${e.statusCode}`, []);
+  return new NetworkError(baseUrl, e);
+}

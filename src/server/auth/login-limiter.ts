@@ -1,0 +1,45 @@
+import { ApiError } from '../../api/errors.js';
+
+/**
+ * Slows password guessing: after `maxFailures` failed logins from one address within the
+ * window, further attempts get 429 rate_limited until the window has passed. A success clears
+ * the address.
+ */
+export class LoginLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly maxFailures = 10,
+    private readonly windowMs = 5 * 60_000,
+  ) {}
+
+  check(address: string): void {
+    const recent = this.recent(address);
+    if (recent.length >= this.maxFailures) {
+      const retryAfterS = Math.ceil((recent[0]! + this.windowMs - Date.now()) / 1000);
+      throw new ApiError('rate_limited', `too many failed logins; try again in ${retryAfterS} s`, [{ retry_after_seconds: retryAfterS }]);
+    }
+  }
+
+  failed(address: string): void {
+    const recent = this.recent(address);
+    recent.push(Date.now());
+    this.failures.set(address, recent);
+    if (this.failures.size > 10_000) this.prune();
+  }
+
+  succeeded(address: string): void {
+    this.failures.delete(address);
+  }
+
+  private recent(address: string): number[] {
+    const cutoff = Date.now() - this.windowMs;
+    return (this.failures.get(address) ?? []).filter((t) => t > cutoff);
+  }
+
+  private prune(): void {
+    for (const address of [...this.failures.keys()]) {
+      if (this.recent(address).length === 0) this.failures.delete(address);
+    }
+  }
+}

@@ -1,0 +1,370 @@
+import type {
+  ApplyTemplateResponse,
+  CommissionResponse,
+  Diagnostics,
+  LogLevel,
+  PauseResponse,
+  ResumeResponse,
+  StartResponse,
+  StatusResponse,
+  StepName,
+  StopResponse,
+} from '../../api/contract.js';
+import { ApiError } from '../../api/errors.js';
+import { newId } from '../../common/ids.js';
+import { isoSeconds } from '../../common/time.js';
+import type { ChargePointConnection } from '../../ocpp/csms/charge-point.js';
+import type { CsmsServer } from '../../ocpp/csms/server.js';
+import { ConnectionClosedError } from '../../ocpp/errors.js';
+import type { FirmwareStatusNotificationRequest } from '../../ocpp/ocpp16.js';
+import { stepState, toStatusResponse } from '../store/sessions.js';
+import type { Store } from '../store/store.js';
+import { pushConfiguration } from './configuration-push.js';
+import { buildDiagnostics } from './diagnostics.js';
+import { Gate, SessionAborted } from './gate.js';
+import { KeyedLock } from './keyed-lock.js';
+import { redactFrame } from './redact.js';
+import { SessionRunner } from './session-runner.js';
+import type { EngineSettings } from './settings.js';
+import { type ChargePointLink, StepContext } from './step-context.js';
+import type { Template, TemplateCatalog } from './templates.js';
+
+export type ServerLog = (message: string) => void;
+
+const FRAME_LOG_LIMIT = 4000;
+
+/** Rough duration of a session, for the start response. */
+function estimateSeconds(template: Template, skipTestTransaction: boolean): number {
+  const per: Record<StepName, number> = {
+    connectivity: 2,
+    heartbeat: 3,
+    configuration: 5 + template.configuration.length,
+    connector_test: 15,
+    test_transaction: skipTestTransaction ? 0 : template.test_transaction.duration_seconds + 15,
+  };
+  return template.steps.reduce((sum, s) => sum + per[s], 0);
+}
+
+/**
+ * The commissioning engine: one runner per charge point with an active session, fed by the
+ * OCPP server's events. It never sees HTTP: routes call it and map its ApiErrors.
+ */
+export class CommissioningEngine {
+  private readonly runners = new Map<string, SessionRunner>();
+  private readonly callListeners = new Map<string, Set<(action: string, request: unknown, response: unknown) => void>>();
+  private readonly connectWaiters = new Map<string, Set<(cp: ChargePointConnection) => void>>();
+  private readonly configLock = new KeyedLock();
+
+  constructor(
+    private readonly store: Store,
+    private readonly csms: CsmsServer,
+    private readonly templates: TemplateCatalog,
+    private readonly settings: EngineSettings,
+    private readonly serverLog: ServerLog,
+  ) {
+    csms.on('connected', (cp) => this.onConnected(cp));
+    csms.on('disconnected', (cp, code, reason) => this.onDisconnected(cp, code, reason));
+    csms.on('booted', (cp, boot) => {
+      this.store.chargePoints.recordBoot(cp.id, boot, new Date());
+      this.serverLog(`${cp.id} booted: ${boot.chargePointVendor} ${boot.chargePointModel}${boot.firmwareVersion ? ` (firmware ${boot.firmwareVersion})` : ''}`);
+    });
+    csms.on('call', (cp, action, request, response) => this.onCall(cp.id, action, request, response));
+    csms.on('frame', (frame) => {
+      const runner = this.runners.get(frame.chargePointId);
+      if (!runner) return;
+      let text = redactFrame(frame.text);
+      if (text.length > FRAME_LOG_LIMIT) text = `${text.slice(0, FRAME_LOG_LIMIT)}… (${text.length} characters)`;
+      runner.log('debug', `${frame.direction === 'in' ? 'received' : 'sent'} ${text}`);
+    });
+    csms.on('problem', (id, problem) => {
+      const runner = this.runners.get(id);
+      if (runner) runner.log('warn', `OCPP problem: ${problem.message}`);
+      this.serverLog(`${id}: ${problem.message}`);
+    });
+  }
+
+  /** Sessions a previous process left running are failed, with a log line saying why. */
+  recoverInterrupted(): number {
+    const unfinished = this.store.sessions.unfinished();
+    const at = isoSeconds();
+    const reason = 'The server stopped while this session was running (crash or power loss)';
+    for (const session of unfinished) {
+      this.store.write(() => {
+        for (const step of session.steps) {
+          if (step.status === 'running') {
+            this.store.sessions.updateStep(session.id, step.position, { status: 'failed', detail: 'Interrupted: the server stopped during this step' });
+          } else if (step.status === 'pending') {
+            this.store.sessions.updateStep(session.id, step.position, { status: 'skipped' });
+          }
+        }
+        this.store.logs.append(session.id, session.chargePointId, 'error', null, `Session failed: ${reason}; marked failed at restart`);
+        this.store.logs.flush();
+        this.store.sessions.update(session.id, { status: 'failed', result: 'failed', completedAt: at, failureReason: reason });
+        this.store.outbox.add('session', session.id, session.chargePointId);
+      });
+    }
+    this.store.logs.flush();
+    return unfinished.length;
+  }
+
+  start(chargePointId: string, options: { templateId?: string; skipTestTransaction?: boolean }): StartResponse {
+    const record = this.requireChargePoint(chargePointId);
+    if (record.commissionedAt) throw new ApiError('already_commissioned', `${chargePointId} was commissioned at ${record.commissionedAt}`);
+    const active = this.store.sessions.active(chargePointId);
+    if (active) throw new ApiError('session_already_running', `session ${active.id} is ${active.status} for ${chargePointId}`);
+    const template = this.resolveTemplate(chargePointId, options.templateId);
+    if (!this.csms.chargePoint(chargePointId)) {
+      throw new ApiError('not_connected', `${chargePointId} is not connected over OCPP; check its Central System URL and credentials`);
+    }
+    return this.begin(chargePointId, template, options.skipTestTransaction ?? false, null);
+  }
+
+  restart(chargePointId: string, options: { templateId?: string }): StartResponse {
+    const record = this.requireChargePoint(chargePointId);
+    if (record.commissionedAt) throw new ApiError('already_commissioned', `${chargePointId} was commissioned at ${record.commissionedAt}`);
+    const previous = this.store.sessions.latest(chargePointId);
+    const template = this.resolveTemplate(chargePointId, options.templateId ?? previous?.templateId);
+    if (!this.csms.chargePoint(chargePointId)) throw new ApiError('not_connected', `${chargePointId} is not connected over OCPP`);
+    const id = newId('comm');
+    const runner = this.runners.get(chargePointId);
+    if (runner) {
+      runner.stop(id);
+      this.runners.delete(chargePointId);
+    }
+    return this.begin(chargePointId, template, previous?.skipTestTransaction ?? false, id);
+  }
+
+  private begin(chargePointId: string, template: Template, skipTestTransaction: boolean, id: string | null): StartResponse {
+    const startedAt = isoSeconds();
+    const session = this.store.write(() =>
+      this.store.sessions.create(
+        {
+          id: id ?? newId('comm'),
+          chargePointId,
+          templateId: template.template_id,
+          skipTestTransaction,
+          status: 'running',
+          result: null,
+          startedAt,
+          completedAt: null,
+          pausedAt: null,
+          pausedAtStep: null,
+          resumedAt: null,
+          estimatedDurationSeconds: estimateSeconds(template, skipTestTransaction),
+          failureReason: null,
+          supersededBy: null,
+          origin: 'local',
+        },
+        template.steps,
+      ),
+    );
+    this.store.chargePoints.setTemplate(chargePointId, template.template_id);
+    const runner = new SessionRunner(session, template, this.store, this.settings, this.link(chargePointId, true));
+    this.runners.set(chargePointId, runner);
+    runner.log('info', `Session started with template ${template.template_id}${skipTestTransaction ? ' (test transaction skipped)' : ''}`, null);
+    this.serverLog(`${chargePointId}: commissioning session ${session.id} started (${template.template_id})`);
+    void runner.run().then(() => this.finished(runner));
+    return {
+      charge_point_id: chargePointId,
+      session_id: session.id,
+      status: 'running',
+      started_at: startedAt,
+      estimated_duration_seconds: session.estimatedDurationSeconds,
+      steps: session.steps.map(stepState),
+    };
+  }
+
+  private finished(runner: SessionRunner): void {
+    if (this.runners.get(runner.chargePointId) === runner) this.runners.delete(runner.chargePointId);
+    this.store.logs.release(runner.sessionId);
+    const session = this.store.sessions.get(runner.sessionId);
+    if (!session) return;
+    this.serverLog(`${session.chargePointId}: session ${session.id} ${session.status}${session.result ? ` (${session.result})` : ''}`);
+  }
+
+  status(chargePointId: string): StatusResponse {
+    this.requireChargePoint(chargePointId);
+    const session = this.store.sessions.latest(chargePointId);
+    if (!session) throw new ApiError('not_found', `no commissioning session for ${chargePointId} yet`);
+    const response = toStatusResponse(session);
+    const progress = this.runners.get(chargePointId)?.currentProgress;
+    if (progress) {
+      const step = response.steps.find((s) => s.name === progress.step && s.status === 'running');
+      if (step) step.detail = progress.detail;
+    }
+    return response;
+  }
+
+  pause(chargePointId: string): PauseResponse {
+    return this.activeRunner(chargePointId).pause();
+  }
+
+  resume(chargePointId: string): ResumeResponse {
+    return this.activeRunner(chargePointId).resume();
+  }
+
+  stop(chargePointId: string): StopResponse {
+    const runner = this.activeRunner(chargePointId);
+    this.runners.delete(chargePointId);
+    return runner.stop();
+  }
+
+  /** Ends every running session as failed with `reason`, and waits for their clean-ups. */
+  async shutdown(reason: string): Promise<void> {
+    const runners = [...this.runners.values()];
+    for (const runner of runners) runner.gate.end(new SessionAborted(reason));
+    await Promise.all(runners.map((r) => r.done));
+  }
+
+  async applyTemplate(chargePointId: string, templateId: string): Promise<ApplyTemplateResponse> {
+    this.requireChargePoint(chargePointId);
+    const template = this.templates.get(templateId);
+    if (!template) throw new ApiError('not_found', `template ${templateId} not found`);
+    if (!this.csms.chargePoint(chargePointId)) throw new ApiError('not_connected', `${chargePointId} is not connected over OCPP`);
+    const runner = this.runners.get(chargePointId);
+    if (runner?.gate.paused && this.configLock.holder(chargePointId) === 'session') {
+      throw new ApiError('invalid_session_state', `the session is paused inside its configuration step; resume or stop it before applying a template`);
+    }
+    const log = (level: LogLevel, message: string): void => {
+      if (runner) runner.log(level, message);
+      else if (level !== 'debug') this.serverLog(`${chargePointId}: ${message}`);
+    };
+    const gate = new Gate();
+    const ctx = new StepContext(null, template, this.settings, this.link(chargePointId, false), gate, log);
+    let result;
+    try {
+      result = await this.configLock.run(chargePointId, 'apply-template', () => pushConfiguration(ctx, template.configuration));
+    } catch (err) {
+      if (err instanceof ConnectionClosedError) throw new ApiError('not_connected', `${chargePointId} disconnected while the template was applied`);
+      throw err;
+    } finally {
+      gate.end(new Error('apply-template finished'));
+    }
+    this.store.chargePoints.setTemplate(chargePointId, template.template_id);
+    const rejected = result.rejected.map((r) => r.key);
+    log('info', `Template ${templateId} applied: ${result.applied.length} keys applied${rejected.length ? `; rejected: ${rejected.join(', ')}` : ''}`);
+    return {
+      charge_point_id: chargePointId,
+      template_id: template.template_id,
+      applied_keys: result.applied.length,
+      rejected_keys: rejected,
+      applied_at: isoSeconds(),
+    };
+  }
+
+  diagnostics(chargePointId: string): Diagnostics {
+    const record = this.requireChargePoint(chargePointId);
+    return buildDiagnostics(record, this.csms.state(chargePointId));
+  }
+
+  commission(chargePointId: string): CommissionResponse {
+    const record = this.requireChargePoint(chargePointId);
+    if (record.commissionedAt) throw new ApiError('already_commissioned', `${chargePointId} was commissioned at ${record.commissionedAt}`);
+    const latest = this.store.sessions.latest(chargePointId);
+    if (!latest || latest.status !== 'completed' || latest.result !== 'passed') {
+      const state = latest ? `its latest session ${latest.id} is ${latest.status}${latest.result ? ` (${latest.result})` : ''}` : 'it has no session';
+      throw new ApiError('checks_not_passed', `${chargePointId} cannot be commissioned: ${state}`);
+    }
+    const at = isoSeconds();
+    this.store.write(() => this.store.chargePoints.markCommissioned(chargePointId, latest.id, at));
+    this.serverLog(`${chargePointId}: commissioned (session ${latest.id})`);
+    return { charge_point_id: chargePointId, status: 'commissioned', commissioned_at: at, session_id: latest.id };
+  }
+
+  private requireChargePoint(id: string) {
+    const record = this.store.chargePoints.get(id);
+    if (!record) throw new ApiError('not_found', `charge point ${id} not found`);
+    return record;
+  }
+
+  private activeRunner(chargePointId: string): SessionRunner {
+    this.requireChargePoint(chargePointId);
+    const runner = this.runners.get(chargePointId);
+    if (!runner) throw new ApiError('no_active_session', `no running or paused session for ${chargePointId}`);
+    return runner;
+  }
+
+  /** The template asked for; else the charge point's own; else one made for its model; else the default. */
+  private resolveTemplate(chargePointId: string, requested: string | undefined): Template {
+    if (requested) {
+      const template = this.templates.get(requested);
+      if (!template) throw new ApiError('not_found', `template ${requested} not found`);
+      return template;
+    }
+    const record = this.store.chargePoints.get(chargePointId);
+    const boot = this.csms.state(chargePointId)?.boot ?? record?.boot;
+    const template =
+      (record?.templateId ? this.templates.get(record.templateId) : undefined) ??
+      this.templates.forModel(boot?.chargePointVendor, boot?.chargePointModel) ??
+      this.templates.get(this.settings.defaultTemplateId);
+    if (!template) throw new ApiError('not_found', `no template given and the default ${this.settings.defaultTemplateId} is not installed`);
+    return template;
+  }
+
+  private link(chargePointId: string, waitForReturn: boolean): ChargePointLink {
+    return {
+      chargePointId,
+      live: () => this.csms.chargePoint(chargePointId),
+      connection: () => {
+        const cp = this.csms.chargePoint(chargePointId);
+        if (cp?.isOpen) return Promise.resolve(cp);
+        if (!waitForReturn) return Promise.reject(new ConnectionClosedError(`${chargePointId} is not connected`));
+        return new Promise((resolve) => {
+          const waiters = this.connectWaiters.get(chargePointId) ?? new Set();
+          waiters.add(resolve);
+          this.connectWaiters.set(chargePointId, waiters);
+        });
+      },
+      state: () => this.csms.state(chargePointId),
+      onCall: (listener) => {
+        const listeners = this.callListeners.get(chargePointId) ?? new Set();
+        listeners.add(listener);
+        this.callListeners.set(chargePointId, listeners);
+        return () => listeners.delete(listener);
+      },
+      rememberConfiguration: (keys) => this.store.chargePoints.recordConfiguration(chargePointId, keys, new Date()),
+      exclusive: (holder, fn) => this.configLock.run(chargePointId, holder, fn),
+    };
+  }
+
+  private onConnected(cp: ChargePointConnection): void {
+    if (this.csms.isOpenMode) this.store.chargePoints.ensure(cp.id);
+    this.store.chargePoints.recordConnection(cp.id, cp.remoteAddress, cp.protocol, cp.connectedAt);
+    this.serverLog(`${cp.id} connected from ${(cp.remoteAddress ?? '?').replace(/^::ffff:/, '')} (${cp.protocol})`);
+    const runner = this.runners.get(cp.id);
+    if (runner) {
+      runner.reconnected();
+      this.askForBootIfSilent(cp, runner);
+    }
+    const waiters = this.connectWaiters.get(cp.id);
+    if (waiters) {
+      this.connectWaiters.delete(cp.id);
+      for (const resolve of waiters) resolve(cp);
+    }
+  }
+
+  /** Firmware may reconnect without a BootNotification and then say nothing: ask for one. */
+  private askForBootIfSilent(cp: ChargePointConnection, runner: SessionRunner): void {
+    setTimeout(() => {
+      if (!cp.isOpen || this.csms.state(cp.id)?.bootedThisConnection) return;
+      runner.log('warn', 'Reconnected without a BootNotification; sending TriggerMessage(BootNotification)');
+      cp.triggerMessage('BootNotification').catch((err: Error) => runner.log('warn', `TriggerMessage(BootNotification) failed: ${err.message}`));
+    }, this.settings.triggerWaitMs).unref();
+  }
+
+  private onDisconnected(cp: ChargePointConnection, code: number, reason: string): void {
+    this.store.chargePoints.recordSeen(cp.id, this.csms.state(cp.id)?.lastSeenAt ?? new Date());
+    this.serverLog(`${cp.id} disconnected (${code}${reason ? `, ${reason}` : ''})`);
+    // A replaced socket is followed at once by the new one: no grace period needed for that.
+    if (reason.startsWith('replaced')) return;
+    this.runners.get(cp.id)?.disconnected(code, reason);
+  }
+
+  private onCall(chargePointId: string, action: string, request: unknown, response: unknown): void {
+    if (action === 'FirmwareStatusNotification' && (request as FirmwareStatusNotificationRequest).status === 'Installed') {
+      this.store.chargePoints.recordFirmwareInstalled(chargePointId, new Date());
+    }
+    const listeners = this.callListeners.get(chargePointId);
+    if (listeners) for (const listener of [...listeners]) listener(action, request, response);
+  }
+}

@@ -1,0 +1,19 @@
+import { CallError } from '../../../ocpp/errors.js';
+
+export interface StepOutcome {
+  status: 'passed' | 'failed';
+  detail: string;
+}
+
+export const passed = (detail: string): StepOutcome => ({ status: 'passed', detail });
+export const failed = (detail: string): StepOutcome => ({ status: 'failed', detail });
+
+/** A call's answer status, or the CALLERROR code when the charge point refused the call itself. */
+export async function statusOrCallError<T extends { status: string }>(call: Promise<T>): Promise<string> {
+  try {
+    return (await call).status;
+  } catch (err) {
+    if (err instanceof CallError) return `CALLERROR ${err.errorCode}`;
+    throw err;
+  }
+}

@@ -1,0 +1,200 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { STEP_NAMES, type StepName, type TemplateSummary } from '../../api/contract.js';
+import { problems } from '../../api/validate.js';
+
+export interface TemplateKey {
+  key: string;
+  value: string;
+  /** The configuration step fails when a required key is not applied. */
+  required: boolean;
+}
+
+export interface TestTransactionSettings {
+  connector_id: number;
+  id_tag: string;
+  /** How long the test transaction charges before it is stopped. */
+  duration_seconds: number;
+  /** Below this the step fails; 0 Wh only warns. */
+  min_energy_wh: number;
+}
+
+export interface Template extends TemplateSummary {
+  configuration: TemplateKey[];
+  test_transaction: TestTransactionSettings;
+  step_timeouts_seconds: Partial<Record<StepName, number>>;
+  /** Where it was loaded from. */
+  source: string;
+}
+
+const keyValue = { type: 'string', maxLength: 500 } as const;
+
+/** The template file format: the reference's template fields plus configuration and test settings. */
+export const templateFileSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['template_id', 'name', 'description', 'compatible_models', 'steps', 'created_at'],
+  properties: {
+    $schema: { type: 'string' },
+    template_id: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    description: { type: 'string', maxLength: 1000 },
+    compatible_models: { type: 'array', items: { type: 'string', maxLength: 100 } },
+    steps: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: STEP_NAMES } },
+    created_at: { type: 'string', format: 'date-time' },
+    configuration: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z0-9_.-]{1,50}$' },
+      additionalProperties: {
+        anyOf: [
+          keyValue,
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['value'],
+            properties: { value: keyValue, required: { type: 'boolean' } },
+          },
+        ],
+      },
+    },
+    test_transaction: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        connector_id: { type: 'integer', minimum: 1 },
+        id_tag: { type: 'string', minLength: 1, maxLength: 20 },
+        duration_seconds: { type: 'number', minimum: 0, maximum: 3600 },
+        min_energy_wh: { type: 'number', minimum: 0 },
+      },
+    },
+    step_timeouts_seconds: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(STEP_NAMES.map((s) => [s, { type: 'number', exclusiveMinimum: 0, maximum: 3600 }])),
+    },
+  },
+} as const;
+
+interface TemplateFile extends TemplateSummary {
+  configuration?: Record<string, string | { value: string; required?: boolean }>;
+  test_transaction?: Partial<TestTransactionSettings>;
+  step_timeouts_seconds?: Partial<Record<StepName, number>>;
+}
+
+export const DEFAULT_TEST_TRANSACTION: TestTransactionSettings = {
+  connector_id: 1,
+  id_tag: 'DYNAMO-COMMISSION',
+  duration_seconds: 20,
+  min_energy_wh: 0,
+};
+
+export type TemplateProblem = { file: string; message: string };
+
+function parse(file: string, text: string): Template | TemplateProblem {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    return { file, message: `not valid JSON: ${(err as Error).message}` };
+  }
+  const found = problems(templateFileSchema, data);
+  if (found.length > 0) return { file, message: found.map((p) => p.message).join('; ') };
+  const t = data as TemplateFile;
+  // Steps always run in the engine's order, whatever order the file lists them in.
+  const steps = STEP_NAMES.filter((s) => t.steps.includes(s));
+  return {
+    template_id: t.template_id,
+    name: t.name,
+    description: t.description,
+    compatible_models: t.compatible_models,
+    steps,
+    created_at: t.created_at,
+    configuration: Object.entries(t.configuration ?? {}).map(([key, v]) =>
+      typeof v === 'string' ? { key, value: v, required: false } : { key, value: v.value, required: v.required ?? false },
+    ),
+    test_transaction: { ...DEFAULT_TEST_TRANSACTION, ...t.test_transaction },
+    step_timeouts_seconds: t.step_timeouts_seconds ?? {},
+    source: file,
+  };
+}
+
+/**
+ * Templates from one or more folders, later folders overriding earlier ones by template_id.
+ * Folders are read again when a file in them is added, removed or edited, so a template dropped
+ * in while the server runs is picked up. A bad file is reported (path and field) and left out.
+ */
+export class TemplateCatalog {
+  private cache = new Map<string, Template>();
+  private stamp = '';
+
+  constructor(
+    private readonly dirs: string[],
+    private readonly onProblem: (problem: TemplateProblem) => void = () => undefined,
+  ) {}
+
+  get(id: string): Template | undefined {
+    return this.load().get(id);
+  }
+
+  list(): Template[] {
+    return [...this.load().values()].sort((a, b) => a.template_id.localeCompare(b.template_id));
+  }
+
+  /** The template for a model: the first whose compatible_models names it. */
+  forModel(vendor: string | undefined, model: string | undefined): Template | undefined {
+    if (!model) return undefined;
+    const wanted = [model, `${vendor ?? ''} ${model}`.trim()].map((s) => s.toLowerCase());
+    return this.list().find((t) => t.compatible_models.some((m) => wanted.includes(m.toLowerCase())));
+  }
+
+  private load(): Map<string, Template> {
+    const stamp = this.dirs.map((d) => mtime(d)).join('|');
+    if (stamp === this.stamp) return this.cache;
+    const next = new Map<string, Template>();
+    for (const dir of this.dirs) {
+      let names: string[];
+      try {
+        names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const file = join(dir, name);
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (err) {
+          this.onProblem({ file, message: (err as Error).message });
+          continue;
+        }
+        const parsed = parse(file, text);
+        if ('message' in parsed) this.onProblem(parsed);
+        else next.set(parsed.template_id, parsed);
+      }
+    }
+    this.cache = next;
+    this.stamp = stamp;
+    return next;
+  }
+}
+
+/** Changes when a file is added, removed or edited in place. */
+function mtime(dir: string): string {
+  try {
+    const files = readdirSync(dir).filter((n) => n.endsWith('.json'));
+    return `${statSync(dir).mtimeMs}:${files.map((n) => `${n}@${statSync(join(dir, n)).mtimeMs}`).join(',')}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+export function toTemplateSummary(t: Template): TemplateSummary {
+  return {
+    template_id: t.template_id,
+    name: t.name,
+    description: t.description,
+    compatible_models: t.compatible_models,
+    steps: t.steps,
+    created_at: t.created_at,
+  };
+}

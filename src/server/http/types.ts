@@ -1,0 +1,24 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RouteName } from '../../api/routes.js';
+import type { TokenClaims } from '../auth/tokens.js';
+
+export interface RequestContext {
+  route: RouteName;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+  /** Null only on the routes that need no token. */
+  auth: TokenClaims | null;
+  remoteAddress: string;
+}
+
+export interface RouteResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (ctx: RequestContext) => RouteResult | Promise<RouteResult>;
+
+export const ok = (body: unknown, status = 200): RouteResult => ({ status, body });

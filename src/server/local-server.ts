@@ -1,0 +1,147 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listen } from '../common/listen.js';
+import { packageVersion } from '../common/package-info.js';
+import { ensurePrivateDir } from '../common/private-files.js';
+import { CsmsServer } from '../ocpp/csms/server.js';
+import { preloadSchemas } from '../ocpp/rpc.js';
+import { ocpp16 } from '../ocpp/ocpp16.js';
+import { chargePointAuthenticator } from './auth/charge-point-auth.js';
+import { ensureFirstInstaller, type LocalCredentials } from './auth/installer-account.js';
+import { LoginLimiter } from './auth/login-limiter.js';
+import { TokenService } from './auth/tokens.js';
+import { CommissioningEngine } from './engine/engine.js';
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from './engine/settings.js';
+import { TemplateCatalog } from './engine/templates.js';
+import { createRequestHandler, type Handlers } from './http/app.js';
+import { routeHandlers } from './routes/index.js';
+import { Store } from './store/store.js';
+
+export interface LocalServerOptions {
+  dataDir: string;
+  /** Address of the installer API; 127.0.0.1 keeps it to this laptop. */
+  apiHost?: string;
+  /** API port; 0 picks a free one. */
+  port?: number;
+  /** Address charge points connect to; 0.0.0.0 so the site LAN reaches it. */
+  ocppHost?: string;
+  /** A separate OCPP port; without it OCPP shares the API's server under /ocpp/. */
+  ocppPort?: number;
+  /** Accept any charge point without a password (the operator's explicit choice). */
+  open?: boolean;
+  /** Act as the hosted API (a sync target in tests): DYN- references, no outbox. */
+  hosted?: boolean;
+  templatesDirs?: string[];
+  engine?: Partial<EngineSettings>;
+  /** Heartbeat interval given to charge points in the BootNotification answer. */
+  heartbeatIntervalS?: number;
+  tokenTtlS?: number;
+  callTimeoutMs?: number;
+  pingIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+/** The shipped templates folder, next to dist/ and src/ alike. */
+export const SHIPPED_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+
+/**
+ * The embedded mini-CSMS: SQLite store, OCPP server, commissioning engine and the installer
+ * HTTP API, the same routes as the hosted API.
+ */
+export class LocalServer {
+  private constructor(
+    readonly dataDir: string,
+    readonly store: Store,
+    readonly csms: CsmsServer,
+    readonly engine: CommissioningEngine,
+    readonly templates: TemplateCatalog,
+    private readonly api: Server,
+    readonly apiUrl: string,
+    readonly ocppUrl: string,
+    readonly ocppPort: number,
+    /** The first installer's credentials, when this start created them. */
+    readonly createdCredentials: LocalCredentials | null,
+    readonly recoveredSessions: number,
+  ) {}
+
+  static async start(options: LocalServerOptions): Promise<LocalServer> {
+    const log = options.log ?? (() => undefined);
+    const dataDir = options.dataDir;
+    ensurePrivateDir(dataDir);
+    ensurePrivateDir(join(dataDir, 'templates'));
+    const store = Store.open(dataDir, { outbox: !options.hosted });
+    const tokens = await TokenService.open(dataDir, options.hosted ? 'dynamo-hosted' : 'dynamo-local', options.tokenTtlS ?? 12 * 3600);
+    const createdCredentials = await ensureFirstInstaller(store, dataDir);
+    const templates = new TemplateCatalog(options.templatesDirs ?? [SHIPPED_TEMPLATES, join(dataDir, 'templates')], (p) =>
+      log(`template ${p.file} left out: ${p.message}`),
+    );
+    const csms = new CsmsServer({
+      ...(options.open ? { open: true } : { authenticate: chargePointAuthenticator(store) }),
+      ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
+      ...(options.pingIntervalMs !== undefined && { pingIntervalMs: options.pingIntervalMs }),
+      policy: {
+        heartbeatIntervalS: options.heartbeatIntervalS ?? 300,
+        nextTransactionId: () => store.counters.next('ocpp-transaction-id', Math.floor(Date.now() / 1000) - 1_700_000_000),
+      },
+    });
+    preloadSchemas(ocpp16);
+    const settings: EngineSettings = {
+      ...DEFAULT_ENGINE_SETTINGS,
+      ...options.engine,
+      stepTimeoutsS: { ...DEFAULT_ENGINE_SETTINGS.stepTimeoutsS, ...options.engine?.stepTimeoutsS },
+    };
+    const engine = new CommissioningEngine(store, csms, templates, settings, log);
+    const recovered = engine.recoverInterrupted();
+    if (recovered > 0) log(`${recovered} session(s) interrupted by the last shutdown were marked failed`);
+
+    const handlers: Handlers = routeHandlers({
+      store,
+      engine,
+      tokens,
+      templates,
+      csms,
+      loginLimiter: new LoginLimiter(),
+      referencePrefix: options.hosted ? 'DYN' : 'LOC',
+      version: packageVersion(),
+    });
+    const api = createServer(
+      createRequestHandler(handlers, tokens, (err, req) => log(`internal error on ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)),
+    );
+    api.keepAliveTimeout = 65_000;
+    const apiHost = options.apiHost ?? '127.0.0.1';
+    const ocppHost = options.ocppHost ?? '0.0.0.0';
+    let ocppPort: number;
+    let apiAddress: AddressInfo;
+    try {
+      if (options.ocppPort === undefined) {
+        csms.attach(api);
+        apiAddress = await listen(api, options.port ?? 0, apiHost);
+        ocppPort = apiAddress.port;
+      } else {
+        apiAddress = await listen(api, options.port ?? 0, apiHost);
+        ocppPort = (await csms.listen(options.ocppPort, ocppHost)).port;
+      }
+    } catch (err) {
+      api.close();
+      await csms.close();
+      store.close();
+      throw err;
+    }
+    const apiUrl = `http://${urlHost(apiHost)}:${apiAddress.port}`;
+    const ocppUrl = `ws://${urlHost(options.ocppPort === undefined ? apiHost : ocppHost)}:${ocppPort}/ocpp`;
+    return new LocalServer(dataDir, store, csms, engine, templates, api, apiUrl, ocppUrl, ocppPort, createdCredentials, recovered);
+  }
+
+  /** Shuts down: running sessions fail with a reason, charge points get 1001, the store is closed. */
+  async stop(): Promise<void> {
+    await this.engine.shutdown('The local server was shut down during this session');
+    this.api.closeAllConnections();
+    await new Promise<void>((resolve) => this.api.close(() => resolve()));
+    await this.csms.close();
+    this.store.close();
+  }
+}

@@ -1,0 +1,19 @@
+import type { CsmsServer } from '../../ocpp/csms/server.js';
+import type { TokenService } from '../auth/tokens.js';
+import type { CommissioningEngine } from '../engine/engine.js';
+import type { TemplateCatalog } from '../engine/templates.js';
+import type { LoginLimiter } from '../auth/login-limiter.js';
+import type { Store } from '../store/store.js';
+
+/** What route handlers work with. */
+export interface RouteDeps {
+  store: Store;
+  engine: CommissioningEngine;
+  tokens: TokenService;
+  templates: TemplateCatalog;
+  csms: CsmsServer;
+  loginLimiter: LoginLimiter;
+  /** Prefix of issue reference numbers: LOC on a site, DYN on the hosted side. */
+  referencePrefix: string;
+  version: string;
+}

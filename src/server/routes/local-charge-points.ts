@@ -1,0 +1,63 @@
+import type { AddChargePointRequest, AddChargePointResponse, LocalChargePointsResponse } from '../../api/contract.js';
+import { ApiError } from '../../api/errors.js';
+import { addChargePointSchema } from '../../api/schemas.js';
+import { validate } from '../../api/validate.js';
+import { generatePassword, hashPassword } from '../../common/password.js';
+import { isoSeconds } from '../../common/time.js';
+import type { TokenClaims } from '../auth/tokens.js';
+import { ok, type RouteHandler } from '../http/types.js';
+import type { RouteDeps } from './deps.js';
+
+/** Managing who may connect is for installers with every charge point in scope. */
+function requireFullScope(auth: TokenClaims | null): void {
+  if (!auth?.scope.includes('*')) throw new ApiError('forbidden', 'managing charge points needs a token for all charge points');
+}
+
+export function listLocalChargePointsRoute({ store, csms }: RouteDeps): RouteHandler {
+  return ({ auth }) => {
+    requireFullScope(auth);
+    const list = store.chargePoints.list().map((cp) => ({
+      id: cp.id,
+      connected: csms.chargePoint(cp.id) !== undefined,
+      commissioned: cp.commissionedAt !== null,
+      has_password: cp.passwordHash !== null,
+      created_at: cp.createdAt,
+      last_seen_at: csms.state(cp.id)?.lastSeenAt ? isoSeconds(csms.state(cp.id)!.lastSeenAt!) : cp.lastSeenAt,
+    }));
+    const response: LocalChargePointsResponse = { charge_points: list, total: list.length };
+    return ok(response);
+  };
+}
+
+/**
+ * Lets a charge point connect with a Basic-auth password: the one given, or a generated one
+ * returned in this response only. Stored as an scrypt hash.
+ */
+export function addLocalChargePointRoute({ store }: RouteDeps): RouteHandler {
+  return async ({ auth, body }) => {
+    requireFullScope(auth);
+    const req = validate<AddChargePointRequest>(addChargePointSchema, body);
+    const password = req.password ?? generatePassword(20);
+    const hash = await hashPassword(password);
+    const existing = store.chargePoints.get(req.id);
+    if (existing?.passwordHash) throw new ApiError('already_exists', `charge point ${req.id} already has a password; remove it first to set a new one`);
+    store.write(() => {
+      if (!store.chargePoints.add(req.id, hash)) store.chargePoints.setPassword(req.id, hash);
+    });
+    const response: AddChargePointResponse = { id: req.id, created_at: store.chargePoints.get(req.id)!.createdAt };
+    if (req.password === undefined) response.password = password;
+    return ok(response, 201);
+  };
+}
+
+/** Revokes a charge point's access and drops its connection; its sessions, logs and issues stay. */
+export function removeLocalChargePointRoute({ store, csms }: RouteDeps): RouteHandler {
+  return ({ auth, params }) => {
+    requireFullScope(auth);
+    const id = params['charge_point_id']!;
+    if (!store.chargePoints.get(id)) throw new ApiError('not_found', `charge point ${id} not found`);
+    store.write(() => store.chargePoints.setPassword(id, null));
+    csms.chargePoint(id)?.close(1008, 'access revoked');
+    return ok({ id, removed: true });
+  };
+}

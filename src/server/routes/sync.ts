@@ -1,0 +1,50 @@
+import type { LogBatchRequest, LogBatchResponse, SessionPutResponse, SessionRecord } from '../../api/contract.js';
+import { ApiError } from '../../api/errors.js';
+import { logBatchSchema, sessionRecordSchema } from '../../api/schemas.js';
+import { validate } from '../../api/validate.js';
+import { ok, type RouteHandler } from '../http/types.js';
+import type { RouteDeps } from './deps.js';
+
+function requireChargePoint(deps: RouteDeps, id: string): void {
+  if (!deps.store.chargePoints.get(id)) throw new ApiError('not_found', `charge point ${id} not found`);
+}
+
+/** PUT .../sessions/{session_id}: an offline session's final record; repeating it changes nothing. */
+export function putSessionRoute(deps: RouteDeps): RouteHandler {
+  return ({ params, body }) => {
+    const chargePointId = params['charge_point_id']!;
+    const sessionId = params['session_id']!;
+    const record = validate<SessionRecord>(sessionRecordSchema, body);
+    if (record.charge_point_id !== chargePointId) {
+      throw new ApiError('validation_error', 'charge_point_id does not match the path', [{ field: 'charge_point_id', issue: 'mismatch' }]);
+    }
+    if (record.session_id !== sessionId) {
+      throw new ApiError('validation_error', 'session_id does not match the path', [{ field: 'session_id', issue: 'mismatch' }]);
+    }
+    requireChargePoint(deps, chargePointId);
+    const existing = deps.store.sessions.get(sessionId);
+    if (existing && (existing.origin === 'local' || existing.chargePointId !== chargePointId)) {
+      throw new ApiError('already_exists', `session ${sessionId} already exists here and was not sent by sync`);
+    }
+    deps.store.sessions.upsertRecord(record);
+    const response: SessionPutResponse = { charge_point_id: chargePointId, session_id: sessionId, stored: true };
+    return ok(response);
+  };
+}
+
+/** POST .../sessions/{session_id}/logs: a batch of lines; a (session, seq) already stored is skipped. */
+export function postSessionLogsRoute(deps: RouteDeps): RouteHandler {
+  return ({ params, body }) => {
+    const chargePointId = params['charge_point_id']!;
+    const sessionId = params['session_id']!;
+    const batch = validate<LogBatchRequest>(logBatchSchema, body);
+    requireChargePoint(deps, chargePointId);
+    const existing = deps.store.sessions.get(sessionId);
+    if (existing && existing.chargePointId !== chargePointId) {
+      throw new ApiError('not_found', `session ${sessionId} does not belong to ${chargePointId}`);
+    }
+    const counts = deps.store.logs.receive(sessionId, batch.logs);
+    const response: LogBatchResponse = { session_id: sessionId, ...counts };
+    return ok(response);
+  };
+}

@@ -1,0 +1,124 @@
+import { isoSeconds } from '../../common/time.js';
+import type { BootNotificationRequest } from '../../ocpp/ocpp16.js';
+import type { Db } from './db.js';
+
+export interface ConfigurationKey {
+  key: string;
+  readonly: boolean;
+  value?: string;
+}
+
+export interface ChargePointRecord {
+  id: string;
+  passwordHash: string | null;
+  templateId: string | null;
+  createdAt: string;
+  commissionedAt: string | null;
+  commissionedSessionId: string | null;
+  boot: BootNotificationRequest | null;
+  bootedAt: string | null;
+  configuration: ConfigurationKey[] | null;
+  configurationAt: string | null;
+  remoteAddress: string | null;
+  protocol: string | null;
+  lastSeenAt: string | null;
+  firmwareInstalledAt: string | null;
+}
+
+interface Row {
+  id: string;
+  password_hash: string | null;
+  template_id: string | null;
+  created_at: string;
+  commissioned_at: string | null;
+  commissioned_session_id: string | null;
+  boot_json: string | null;
+  booted_at: string | null;
+  configuration_json: string | null;
+  configuration_at: string | null;
+  remote_address: string | null;
+  protocol: string | null;
+  last_seen_at: string | null;
+  firmware_installed_at: string | null;
+}
+
+const fromRow = (r: Row): ChargePointRecord => ({
+  id: r.id,
+  passwordHash: r.password_hash,
+  templateId: r.template_id,
+  createdAt: r.created_at,
+  commissionedAt: r.commissioned_at,
+  commissionedSessionId: r.commissioned_session_id,
+  boot: r.boot_json ? (JSON.parse(r.boot_json) as BootNotificationRequest) : null,
+  bootedAt: r.booted_at,
+  configuration: r.configuration_json ? (JSON.parse(r.configuration_json) as ConfigurationKey[]) : null,
+  configurationAt: r.configuration_at,
+  remoteAddress: r.remote_address,
+  protocol: r.protocol,
+  lastSeenAt: r.last_seen_at,
+  firmwareInstalledAt: r.firmware_installed_at,
+});
+
+/** Charge points this server knows: who may connect, and what they reported. */
+export class ChargePoints {
+  constructor(private readonly db: Db) {}
+
+  get(id: string): ChargePointRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM charge_points WHERE id = ?').get(id) as Row | undefined;
+    return row && fromRow(row);
+  }
+
+  list(): ChargePointRecord[] {
+    return (this.db.prepare('SELECT * FROM charge_points ORDER BY id').all() as Row[]).map(fromRow);
+  }
+
+  /** Returns false when the id already exists. */
+  add(id: string, passwordHash: string | null): boolean {
+    const result = this.db
+      .prepare('INSERT OR IGNORE INTO charge_points (id, password_hash, created_at) VALUES (?, ?, ?)')
+      .run(id, passwordHash, isoSeconds());
+    return result.changes === 1;
+  }
+
+  /** Registers a charge point that connected in open mode. */
+  ensure(id: string): void {
+    this.add(id, null);
+  }
+
+  /** Sets or (with null) revokes the Basic-auth password. */
+  setPassword(id: string, passwordHash: string | null): void {
+    this.db.prepare('UPDATE charge_points SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+  }
+
+  recordConnection(id: string, remoteAddress: string | null, protocol: string, at: Date): void {
+    this.db
+      .prepare('UPDATE charge_points SET remote_address = ?, protocol = ?, last_seen_at = ? WHERE id = ?')
+      .run(remoteAddress, protocol, isoSeconds(at), id);
+  }
+
+  recordSeen(id: string, at: Date): void {
+    this.db.prepare('UPDATE charge_points SET last_seen_at = ? WHERE id = ?').run(isoSeconds(at), id);
+  }
+
+  recordBoot(id: string, boot: BootNotificationRequest, at: Date): void {
+    this.db.prepare('UPDATE charge_points SET boot_json = ?, booted_at = ? WHERE id = ?').run(JSON.stringify(boot), isoSeconds(at), id);
+  }
+
+  recordConfiguration(id: string, keys: ConfigurationKey[], at: Date): void {
+    this.db
+      .prepare('UPDATE charge_points SET configuration_json = ?, configuration_at = ? WHERE id = ?')
+      .run(JSON.stringify(keys), isoSeconds(at), id);
+  }
+
+  recordFirmwareInstalled(id: string, at: Date): void {
+    this.db.prepare('UPDATE charge_points SET firmware_installed_at = ? WHERE id = ?').run(isoSeconds(at), id);
+  }
+
+  setTemplate(id: string, templateId: string): void {
+    this.db.prepare('UPDATE charge_points SET template_id = ? WHERE id = ?').run(templateId, id);
+  }
+
+  markCommissioned(id: string, sessionId: string, at: string): void {
+    this.db.prepare('UPDATE charge_points SET commissioned_at = ?, commissioned_session_id = ? WHERE id = ?').run(at, sessionId, id);
+  }
+}

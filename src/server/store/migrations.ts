@@ -1,0 +1,118 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
+ * Never edit a migration that has shipped: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE installers (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT '["*"]',
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE charge_points (
+    id TEXT PRIMARY KEY,
+    password_hash TEXT,
+    template_id TEXT,
+    created_at TEXT NOT NULL,
+    commissioned_at TEXT,
+    commissioned_session_id TEXT,
+    boot_json TEXT,
+    booted_at TEXT,
+    configuration_json TEXT,
+    configuration_at TEXT,
+    remote_address TEXT,
+    protocol TEXT,
+    last_seen_at TEXT,
+    firmware_installed_at TEXT
+  );
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    charge_point_id TEXT NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    template_id TEXT NOT NULL,
+    skip_test_transaction INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    result TEXT,
+    started_at TEXT NOT NULL,
+    completed_at TEXT,
+    paused_at TEXT,
+    paused_at_step TEXT,
+    resumed_at TEXT,
+    estimated_duration_seconds INTEGER NOT NULL DEFAULT 0,
+    failure_reason TEXT,
+    superseded_by TEXT,
+    origin TEXT NOT NULL DEFAULT 'local'
+  );
+  CREATE INDEX sessions_by_charge_point ON sessions(charge_point_id, started_at);
+
+  CREATE TABLE steps (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    duration_ms INTEGER,
+    detail TEXT,
+    PRIMARY KEY (session_id, position)
+  );
+
+  CREATE TABLE logs (
+    session_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    timestamp TEXT NOT NULL,
+    level TEXT NOT NULL,
+    step TEXT,
+    message TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX logs_by_level ON logs(session_id, level, seq);
+
+  CREATE TABLE issues (
+    id TEXT PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    charge_point_id TEXT NOT NULL REFERENCES charge_points(id) ON DELETE CASCADE,
+    installer_id TEXT,
+    category TEXT NOT NULL,
+    description TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    step TEXT,
+    photo_urls TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'open',
+    created_at TEXT NOT NULL,
+    reference_number TEXT NOT NULL,
+    remote_issue_id TEXT,
+    remote_reference_number TEXT,
+    synced_at TEXT
+  );
+  CREATE INDEX issues_by_charge_point ON issues(charge_point_id, created_at);
+
+  CREATE TABLE idempotency_keys (
+    key TEXT PRIMARY KEY,
+    route TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    charge_point_id TEXT NOT NULL,
+    payload TEXT NOT NULL DEFAULT '{}',
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+  );
+  CREATE INDEX outbox_pending ON outbox(state, id);
+
+  CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,63 @@
+import { afterEach, expect, test } from 'vitest';
+import { startServer, waitForEnd, type TestServer } from '../helpers/server.js';
+
+let t: TestServer;
+afterEach(async () => t?.stop());
+
+test('a full session against a simulated charge point passes, in the reference shapes', async () => {
+  t = await startServer();
+  await t.simulator('CP-SITE42-001', { connectors: 2, vendor: 'ABB', model: 'Terra AC W22-G5', firmwareVersion: '3.8.2' });
+  const start = await t.client.start('CP-SITE42-001', { template_id: 'tpl_standard_ac_22kw', skip_test_transaction: false });
+  expect(start).toEqual({
+    charge_point_id: 'CP-SITE42-001',
+    session_id: expect.stringMatching(/^comm_[0-9a-f]{16}$/),
+    status: 'running',
+    started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    estimated_duration_seconds: expect.any(Number),
+    steps: [
+      { name: 'connectivity', status: 'pending' },
+      { name: 'heartbeat', status: 'pending' },
+      { name: 'configuration', status: 'pending' },
+      { name: 'test_transaction', status: 'pending' },
+    ],
+  });
+
+  const end = await waitForEnd(t.client, 'CP-SITE42-001');
+  expect(end).toEqual({
+    charge_point_id: 'CP-SITE42-001',
+    session_id: start.session_id,
+    status: 'completed',
+    result: 'passed',
+    started_at: start.started_at,
+    completed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    template_id: 'tpl_standard_ac_22kw',
+    steps: [
+      {
+        name: 'connectivity',
+        status: 'passed',
+        duration_ms: expect.any(Number),
+        detail: 'WebSocket connected from 127.0.0.1 (ocpp1.6); BootNotification accepted: ABB Terra AC W22-G5, firmware 3.8.2',
+      },
+      { name: 'heartbeat', status: 'passed', duration_ms: expect.any(Number), detail: expect.stringMatching(/^Heartbeat received in \d+ ms$/) },
+      {
+        name: 'configuration',
+        status: 'passed',
+        duration_ms: expect.any(Number),
+        detail: '11 of 12 configuration keys applied; rejected: ReserveConnectorZeroSupported',
+      },
+      {
+        name: 'test_transaction',
+        status: 'passed',
+        duration_ms: expect.any(Number),
+        detail: expect.stringMatching(/^Test transaction \d+ completed, [\d.]+ kWh delivered \(\d+ Wh, \d+ meter readings?\)$/),
+      },
+    ],
+  });
+  expect(end.steps[3]!.duration_ms).toBeGreaterThanOrEqual(1000);
+
+  // The charge point really got the template's values, and charged: the simulator says so.
+  const diag = await t.client.diagnostics('CP-SITE42-001');
+  expect(diag).toMatchObject({ firmware: { version: '3.8.2', vendor: 'ABB' }, hardware: { connectors: 2 } });
+  const warns = await t.client.logs('CP-SITE42-001', { level: 'warn' });
+  expect(warns.logs.map((l) => l.message)).toEqual(["Key 'ReserveConnectorZeroSupported' not supported by firmware — skipped"]);
+});
