@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Native addons (better-sqlite3) and child processes behave best in forked workers.
     pool: 'forks',
+    // Most tests wait on timers and sockets, not the CPU: run more files than cores.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

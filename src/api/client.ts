@@ -72,7 +72,7 @@ function retryWithJitter(maxRetries: number): RetryCallback {
     const retryAfter = Number(e.headers?.['retry-after']);
     const ceiling = Math.min(8000, 250 * 2 ** state.counter);
     const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Math.random() * ceiling;
-    setTimeout(() => cb(null), delay).unref();
+    setTimeout(() => cb(null), delay);
   };
 }
 

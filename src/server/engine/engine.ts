@@ -71,7 +71,7 @@ export class CommissioningEngine {
     csms.on('call', (cp, action, request, response) => this.onCall(cp.id, action, request, response));
     csms.on('frame', (frame) => {
       const runner = this.runners.get(frame.chargePointId);
-      if (!runner) return;
+      if (!runner?.active) return;
       let text = redactFrame(frame.text);
       if (text.length > FRAME_LOG_LIMIT) text = `${text.slice(0, FRAME_LOG_LIMIT)}… (${text.length} characters)`;
       runner.log('debug', `${frame.direction === 'in' ? 'received' : 'sent'} ${text}`);

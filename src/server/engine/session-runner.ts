@@ -63,6 +63,11 @@ export class SessionRunner {
     return this.session.chargePointId;
   }
 
+  /** False once the session has ended: frames after that belong to no session. */
+  get active(): boolean {
+    return !this.finished;
+  }
+
   /** The step the session is in, for log lines (frames included). */
   get currentStep(): StepName | null {
     return this.current?.name ?? null;

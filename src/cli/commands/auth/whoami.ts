@@ -1,0 +1,30 @@
+import { type CliContext, isExpired } from '../../context.js';
+import { AuthRequired } from '../../errors.js';
+import { readClaims, tokenStore } from '../../token-store.js';
+
+/** Reads the token held for this API; it does not call the API. */
+export async function run(ctx: CliContext): Promise<number> {
+  const url = ctx.apiUrl();
+  const stored = tokenStore.get(url);
+  const token = ctx.env['DYNAMO_TOKEN'] || stored?.token;
+  if (!token) throw new AuthRequired(`not logged in to ${url}`, 'run dynamo login');
+  const claims = readClaims(token);
+  const expiresAt = typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : null;
+  const info = {
+    api_url: url,
+    installer_id: claims.sub ?? stored?.installerId ?? null,
+    email: ctx.env['DYNAMO_TOKEN'] ? null : (stored?.email ?? null),
+    scope: claims.scope ?? null,
+    expires_at: expiresAt,
+    expired: isExpired(token),
+    source: ctx.env['DYNAMO_TOKEN'] ? 'DYNAMO_TOKEN' : 'stored login',
+  };
+  if (ctx.out.json) ctx.out.document(info);
+  else {
+    ctx.out.line(`${info.email ?? info.installer_id} on ${url}`);
+    ctx.out.line(`  installer ${info.installer_id}, scope ${Array.isArray(info.scope) ? info.scope.join(', ') : String(info.scope ?? 'unknown')}`);
+    ctx.out.line(`  ${info.expired ? ctx.theme.paint('red', 'expired') : 'valid'} until ${expiresAt ?? 'unknown'} (${info.source})`);
+  }
+  if (info.expired) throw new AuthRequired(`your login to ${url} has expired`, 'run dynamo login');
+  return 0;
+}

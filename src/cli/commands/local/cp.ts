@@ -1,0 +1,45 @@
+import { CliContext } from '../../context.js';
+import { table } from '../../table.js';
+
+export type CpOptions = { action: 'add'; id: string; password?: string | undefined } | { action: 'list' } | { action: 'remove'; id: string };
+
+/** Charge points allowed on the local server: these routes exist only there, so --local is implied. */
+export async function run(parent: CliContext, o: CpOptions): Promise<number> {
+  const ctx = parent.options.apiUrl ? parent : new CliContext({ ...parent.options, local: true }, parent.streams, parent.env);
+  const client = await ctx.client();
+  try {
+    if (o.action === 'list') {
+      const list = await client.localChargePoints();
+      if (ctx.out.json) ctx.out.document(list);
+      else if (list.total === 0) ctx.out.info('No charge points yet: dynamo local cp add <id>');
+      else {
+        const rows = list.charge_points.map((c) => [
+          c.id,
+          c.connected ? 'connected' : 'offline',
+          c.has_password ? 'password' : 'none',
+          c.commissioned ? 'yes' : 'no',
+          c.last_seen_at ?? '-',
+        ]);
+        for (const line of table(ctx.theme, ['CHARGE POINT', 'LINK', 'ACCESS', 'COMMISSIONED', 'LAST SEEN'], rows)) ctx.out.line(line);
+      }
+    } else if (o.action === 'add') {
+      const added = await client.addLocalChargePoint({ id: o.id, ...(o.password !== undefined && { password: o.password }) });
+      if (ctx.out.json) ctx.out.document(added);
+      else {
+        ctx.out.info(ctx.theme.ok(`${added.id} may now connect.`));
+        const server = ctx.options.apiUrl ? null : ctx.localServer();
+        ctx.out.line(`  On the charger set:  Central System URL  ${server?.ocpp_urls.join('  or  ') ?? 'ws://<this laptop>:<ocpp port>/ocpp'}`);
+        ctx.out.line(`                       Charge Point ID     ${added.id}`);
+        if (added.password) ctx.out.line(`                       password            ${added.password}   (shown once)`);
+        else ctx.out.line('                       password            the one you gave');
+      }
+    } else {
+      const removed = await client.removeLocalChargePoint(o.id);
+      if (ctx.out.json) ctx.out.document(removed);
+      else ctx.out.info(`${o.id} can no longer connect (its sessions, logs and issues are kept)`);
+    }
+    return 0;
+  } finally {
+    await client.close();
+  }
+}

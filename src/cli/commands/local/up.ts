@@ -1,0 +1,92 @@
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { isoSeconds } from '../../../common/time.js';
+import type { CliContext } from '../../context.js';
+import { untilInterrupted } from '../../signals.js';
+import { CliError } from '../../errors.js';
+import { removeLocalServerInfo, writeLocalServerInfo } from '../../local-runtime.js';
+import { defaultDataDir, tildify } from '../../paths.js';
+
+export interface UpOptions {
+  port: number;
+  ocppPort: number;
+  apiHost: string;
+  dataDir?: string | undefined;
+  open: boolean;
+  heartbeatIntervalS: number;
+}
+
+/** The laptop's addresses a charge point on the site LAN can reach. */
+export function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a): a is NonNullable<typeof a> => !!a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a.address);
+}
+
+export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
+  const dataDir = o.dataDir ?? defaultDataDir();
+  const json = ctx.out.json;
+  const log = (message: string): void => {
+    if (json) ctx.out.ndjson({ time: isoSeconds(), message });
+    else if (!ctx.out.quiet) ctx.out.line(`${ctx.theme.paint('dim', new Date().toLocaleTimeString())}  ${message}`);
+  };
+  const { LocalServer } = await import('../../../server/local-server.js');
+  let server: Awaited<ReturnType<typeof LocalServer.start>>;
+  try {
+    server = await LocalServer.start({
+      dataDir,
+      port: o.port,
+      apiHost: o.apiHost,
+      ocppPort: o.ocppPort,
+      ocppHost: '0.0.0.0',
+      open: o.open,
+      heartbeatIntervalS: o.heartbeatIntervalS,
+      log,
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e.code === 'EADDRINUSE') throw new CliError(`port ${e.port ?? ''} is already in use (another dynamo local up?)`.replace('  ', ' '), 'choose others with --port and --ocpp-port');
+    throw err;
+  }
+  const ocppUrls = lanAddresses().map((a) => `ws://${a}:${server.ocppPort}/ocpp`);
+  if (ocppUrls.length === 0) ocppUrls.push(server.ocppUrl);
+  writeLocalServerInfo(dataDir, {
+    api_url: server.apiUrl,
+    ocpp_url: server.ocppUrl,
+    ocpp_urls: ocppUrls,
+    ocpp_port: server.ocppPort,
+    pid: process.pid,
+    started_at: isoSeconds(),
+  });
+  const credentialsFile = join(dataDir, 'installer-credentials.json');
+
+  if (json) {
+    ctx.out.ndjson({ api_url: server.apiUrl, ocpp_urls: ocppUrls, data_dir: dataDir, open: o.open, credentials_file: credentialsFile });
+  } else {
+    const t = ctx.theme;
+    ctx.out.line(`${t.paint('bold', 'Dynamo local server')} is running. Stop it with Ctrl-C.`);
+    ctx.out.line(`  installer API   ${server.apiUrl}   (any dynamo command with --local)`);
+    ctx.out.line('  charge points   set the Central System URL to one of:');
+    for (const url of ocppUrls) ctx.out.line(`                    ${url}   (the charger appends its id)`);
+    if (o.open) {
+      ctx.out.line(t.paint('yellow', '  security        OPEN: any charge point may connect, without a password'));
+    } else {
+      ctx.out.line('  security        profile 1, Basic auth: give each charge point a password with');
+      ctx.out.line('                    dynamo local cp add <charge-point-id>');
+    }
+    ctx.out.line(`  data            ${tildify(dataDir)}`);
+    if (server.createdCredentials) {
+      ctx.out.line('');
+      ctx.out.line(`  First start: installer account ${server.createdCredentials.email}, password ${server.createdCredentials.password}`);
+      ctx.out.line(`  (shown once; kept for this laptop's CLI in ${tildify(credentialsFile)}, mode 0600)`);
+    }
+    ctx.out.line('');
+  }
+
+  await untilInterrupted();
+  log('shutting down');
+  await server.stop();
+  removeLocalServerInfo(dataDir);
+  return 0;
+}

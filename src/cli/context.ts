@@ -1,0 +1,111 @@
+import type { ApiClient } from '../api/client.js';
+import { DEFAULT_API_URL, readConfig } from './config.js';
+import { AuthRequired, CliError, UsageError } from './errors.js';
+import { readLocalCredentials, readLocalServerInfo } from './local-runtime.js';
+import { Output } from './output.js';
+import { defaultDataDir, tildify } from './paths.js';
+import { colorAllowed, makeTheme, type Theme } from './theme.js';
+import { readClaims, tokenStore } from './token-store.js';
+
+export interface GlobalOptions {
+  apiUrl?: string;
+  local?: boolean;
+  json?: boolean;
+  /** commander's --no-color makes this false. */
+  color?: boolean;
+  quiet?: boolean;
+}
+
+export interface Streams {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** Everything a command needs besides its own options: output, the API and how to reach it. */
+export class CliContext {
+  readonly theme: Theme;
+  readonly out: Output;
+
+  constructor(
+    readonly options: GlobalOptions,
+    readonly streams: Streams = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+    readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.theme = makeTheme(colorAllowed(streams.stdout, options.color === false, env));
+    this.out = new Output(this.theme, options.json === true, options.quiet === true, streams.stdout, streams.stderr);
+  }
+
+  /** A person at a terminal: views and prompts. Never with --json, never without a TTY. */
+  get interactive(): boolean {
+    return !this.options.json && this.streams.stdout.isTTY === true && this.streams.stdin.isTTY === true;
+  }
+
+  get dataDir(): string {
+    return defaultDataDir();
+  }
+
+  /** --api-url, then --local, then DYNAMO_API_URL, then the configured URL, then the hosted API. */
+  apiUrl(): string {
+    if (this.options.apiUrl) return this.options.apiUrl.replace(/\/+$/, '');
+    if (this.options.local) return this.localServer().api_url;
+    return (this.env['DYNAMO_API_URL'] || readConfig().api_url || DEFAULT_API_URL).replace(/\/+$/, '');
+  }
+
+  localServer() {
+    const info = readLocalServerInfo(this.dataDir);
+    if (!info) {
+      throw new CliError(`no local server is running for ${tildify(this.dataDir)}`, 'start one with dynamo local up (in another terminal)');
+    }
+    return info;
+  }
+
+  /**
+   * The API client, logged in: DYNAMO_TOKEN, else the stored token for this URL. With --local
+   * it logs in by itself from the local server's credentials file. An expired token is caught
+   * here, before any request.
+   */
+  async client(options: { auth?: boolean } = {}): Promise<ApiClient> {
+    const url = this.apiUrl();
+    const { ApiClient } = await import('../api/client.js');
+    const client = new ApiClient(url);
+    if (options.auth === false) return client;
+    const envToken = this.env['DYNAMO_TOKEN'];
+    let token = envToken || tokenStore.get(url)?.token || null;
+    const expired = token !== null && isExpired(token);
+    if ((token === null || expired) && this.options.local && !envToken) token = await this.localLogin(client, url);
+    if (token === null) throw new AuthRequired(`not logged in to ${url}`, 'run dynamo login');
+    if (isExpired(token)) {
+      const exp = readClaims(token).exp!;
+      throw new AuthRequired(`your login to ${url} expired at ${new Date(exp * 1000).toISOString()}`, 'run dynamo login');
+    }
+    client.setToken(token);
+    return client;
+  }
+
+  private async localLogin(client: ApiClient, url: string): Promise<string> {
+    const credentials = readLocalCredentials(this.dataDir);
+    if (!credentials) throw new AuthRequired(`no local credentials in ${tildify(this.dataDir)}`, 'start the local server once with dynamo local up');
+    const login = await client.login(credentials.email, credentials.password);
+    storeLogin(url, login.access_token, login.installer_id, credentials.email);
+    return login.access_token;
+  }
+
+  /** Reads all of stdin (for --password-stdin). */
+  async readStdin(): Promise<string> {
+    if (this.streams.stdin.isTTY) throw new UsageError('--password-stdin expects the password on standard input, not a terminal');
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.streams.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+}
+
+export function isExpired(token: string, now = Date.now()): boolean {
+  const { exp } = readClaims(token);
+  return typeof exp === 'number' && exp * 1000 <= now;
+}
+
+export function storeLogin(url: string, token: string, installerId: string, email: string | null): void {
+  const { exp } = readClaims(token);
+  tokenStore.set(url, { token, expiresAt: typeof exp === 'number' ? exp : null, installerId, email });
+}

@@ -1,0 +1,67 @@
+import type { StatusResponse, StepState } from '../api/contract.js';
+import type { Theme } from './theme.js';
+
+export const isFinished = (s: { status: string }): boolean => s.status !== 'running' && s.status !== 'paused';
+
+/** 0 when the session passed; 3 when it ended any other way (failed, or stopped before passing). */
+export const exitCodeOfSession = (s: StatusResponse): number => (s.status === 'completed' && s.result === 'passed' ? 0 : 3);
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatElapsed(fromIso: string, to: number = Date.now()): string {
+  const s = Math.max(0, Math.round((to - Date.parse(fromIso)) / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export function stepLine(theme: Theme, step: StepState): string {
+  const status = theme.status(step.status).padEnd(theme.color ? 20 : 9);
+  const name = step.name.padEnd(17);
+  const duration = formatDuration(step.duration_ms).padStart(8);
+  return `${status} ${name}${duration}${step.detail ? `  ${step.detail}` : ''}`.trimEnd();
+}
+
+export function sessionHeader(theme: Theme, s: StatusResponse): string {
+  const result = s.result ? ` ${theme.status(s.result)}` : '';
+  const paused = s.status === 'paused' && s.paused_at_step ? ` at ${s.paused_at_step}` : '';
+  return `${theme.paint('bold', s.charge_point_id)}  session ${s.session_id}  ${theme.status(s.status)}${paused}${s.status === 'completed' ? result : ''}  ${s.template_id ?? ''}`.trimEnd();
+}
+
+/** The whole session as lines, for `status` without a live view. */
+export function sessionLines(theme: Theme, s: StatusResponse): string[] {
+  const lines = [sessionHeader(theme, s), `started ${s.started_at}${s.completed_at ? `, ended ${s.completed_at}` : ''}`];
+  for (const step of s.steps) lines.push(`  ${stepLine(theme, step)}`);
+  if (s.failure_reason) lines.push(theme.paint('red', `  ${s.failure_reason}`));
+  return lines;
+}
+
+/** One-line outcome of a finished session. */
+export function summaryLine(theme: Theme, s: StatusResponse): string {
+  const passed = s.steps.filter((x) => x.status === 'passed').length;
+  const failed = s.steps.find((x) => x.status === 'failed');
+  if (s.status === 'completed' && s.result === 'passed') {
+    return `${theme.mark('passed')}${s.charge_point_id} passed commissioning: ${passed} of ${s.steps.length} steps passed${s.steps.some((x) => x.status === 'skipped') ? ' (some skipped)' : ''}`;
+  }
+  if (s.status === 'stopped') return `${theme.mark('stopped')}${s.charge_point_id}: session ${s.session_id} was stopped`;
+  return `${theme.mark('failed')}${s.charge_point_id} failed commissioning${failed ? ` at ${failed.name}: ${failed.detail ?? ''}` : ''}`.trimEnd();
+}
+
+/** Lines for what changed between two snapshots (for plain-text watching). */
+export function changes(theme: Theme, before: StatusResponse | null, after: StatusResponse): string[] {
+  const out: string[] = [];
+  if (!before || before.session_id !== after.session_id) {
+    out.push(sessionHeader(theme, after));
+  } else if (before.status !== after.status && !isFinished(after)) {
+    out.push(`session ${theme.status(after.status)}${after.status === 'paused' && after.paused_at_step ? ` at ${after.paused_at_step}` : ''}`);
+  }
+  for (const step of after.steps) {
+    const prev = before?.session_id === after.session_id ? before.steps.find((x) => x.name === step.name) : undefined;
+    if (step.status === 'pending') continue;
+    if (!prev || prev.status !== step.status) out.push(`  ${stepLine(theme, step)}`);
+  }
+  return out;
+}

@@ -1,0 +1,190 @@
+import { Box, Text, useInput } from 'ink';
+import SelectInput from 'ink-select-input';
+import TextInput from 'ink-text-input';
+import { useState } from 'react';
+import type { ApiClient } from '../../api/client.js';
+import { ApiRequestError } from '../../api/client-errors.js';
+import {
+  ISSUE_CATEGORIES,
+  ISSUE_SEVERITIES,
+  MIN_ISSUE_DESCRIPTION,
+  STEP_NAMES,
+  type IssueCategory,
+  type IssueCreated,
+  type IssueSeverity,
+  type ReportIssueRequest,
+  type StepName,
+} from '../../api/contract.js';
+import { reportIssueSchema } from '../../api/schemas.js';
+import { problems } from '../../api/validate.js';
+import { sendReport } from '../commands/issue/report.js';
+import type { CliContext } from '../context.js';
+import type { Theme } from '../theme.js';
+import { runView } from './ink.js';
+import { Paint } from './kit.js';
+
+export interface IssueDraft {
+  category?: IssueCategory | undefined;
+  severity?: IssueSeverity | undefined;
+  step?: StepName | undefined;
+  description?: string | undefined;
+  photoUrls?: string[] | undefined;
+}
+
+const FIELDS = ['category', 'severity', 'step', 'description', 'photos'] as const;
+type Field = (typeof FIELDS)[number];
+
+/** The API names a field `photo_urls[0]`; the form has one field for all photos. */
+const formField = (apiField: string): Field | 'form' => {
+  if (apiField.startsWith('photo_urls')) return 'photos';
+  return (FIELDS as readonly string[]).includes(apiField) ? (apiField as Field) : 'form';
+};
+
+function toBody(d: IssueDraft): ReportIssueRequest {
+  const body = { category: d.category, severity: d.severity, description: d.description ?? '' } as ReportIssueRequest;
+  if (d.step) body.step = d.step;
+  if (d.photoUrls && d.photoUrls.length > 0) body.photo_urls = d.photoUrls;
+  return body;
+}
+
+export interface IssueFormProps {
+  client: ApiClient;
+  chargePointId: string;
+  theme: Theme;
+  initial: IssueDraft;
+  onDone(created: IssueCreated | null): void;
+}
+
+/**
+ * Reporting an issue on site: category and severity as lists, the step preselected (the one that
+ * failed), the 20-character rule counted as you type, photo URLs. The same schema as the server
+ * checks first; what the server still refuses is shown on its field.
+ */
+export function IssueForm({ client, chargePointId, theme, initial, onDone }: IssueFormProps) {
+  const [draft, setDraft] = useState<IssueDraft>(initial);
+  const [field, setField] = useState<Field>('category');
+  const [description, setDescription] = useState(initial.description ?? '');
+  const [photos, setPhotos] = useState((initial.photoUrls ?? []).join(' '));
+  const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({});
+  const [sending, setSending] = useState(false);
+
+  useInput((_input, key) => {
+    if (key.escape && !sending) onDone(null);
+  });
+
+  const next = (after: Field): void => setField(FIELDS[FIELDS.indexOf(after) + 1] ?? 'photos');
+
+  const submit = async (final: IssueDraft): Promise<void> => {
+    const body = toBody(final);
+    const found = problems(reportIssueSchema, body);
+    if (found.length > 0) {
+      const byField: Partial<Record<Field | 'form', string>> = {};
+      for (const p of found) byField[formField(p.field)] ??= p.message;
+      setErrors(byField);
+      setField(FIELDS.find((f) => byField[f]) ?? 'category');
+      return;
+    }
+    setSending(true);
+    setErrors({});
+    try {
+      onDone(await sendReport(client, chargePointId, body));
+    } catch (err) {
+      setSending(false);
+      if (err instanceof ApiRequestError && err.details.length > 0) {
+        const byField: Partial<Record<Field | 'form', string>> = {};
+        for (const d of err.details) byField[formField(String(d.field ?? 'form'))] ??= String(d['message'] ?? err.message);
+        setErrors(byField);
+        setField(FIELDS.find((f) => byField[f]) ?? field);
+      } else {
+        setErrors({ form: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
+
+  const label = (f: Field, text: string, value: string | undefined) => (
+    <Box key={f}>
+      <Box width={14}>
+        <Paint theme={theme} bold={field === f} color={field === f ? 'cyan' : undefined}>
+          {`${field === f ? '›' : ' '} ${text}`}
+        </Paint>
+      </Box>
+      {field !== f ? <Text>{value || '-'}</Text> : null}
+      {errors[f] ? <Paint theme={theme} color="red">{`  ${errors[f]}`}</Paint> : null}
+    </Box>
+  );
+  const select = <T extends string>(f: Field, values: readonly T[], current: T | undefined, set: (v: T) => void, none?: string) => {
+    const items = [...(none ? [{ key: '', label: none, value: '' as T }] : []), ...values.map((v) => ({ key: v, label: v, value: v }))];
+    const index = Math.max(0, items.findIndex((i) => i.value === (current ?? '')));
+    return field === f ? (
+      <Box marginLeft={2}>
+        <SelectInput
+          items={items}
+          initialIndex={index}
+          onSelect={(item) => {
+            set(item.value);
+            next(f);
+          }}
+        />
+      </Box>
+    ) : null;
+  };
+
+  const length = description.trim().length;
+  return (
+    <Box flexDirection="column" borderStyle={theme.color ? 'round' : 'classic'} paddingX={1}>
+      <Paint theme={theme} bold>{`Report an issue for ${chargePointId}`}</Paint>
+      {label('category', 'category', draft.category)}
+      {select('category', ISSUE_CATEGORIES, draft.category, (category) => setDraft((d) => ({ ...d, category })))}
+      {label('severity', 'severity', draft.severity)}
+      {select('severity', ISSUE_SEVERITIES, draft.severity, (severity) => setDraft((d) => ({ ...d, severity })))}
+      {label('step', 'step', draft.step)}
+      {select('step', STEP_NAMES, draft.step, (step) => setDraft((d) => ({ ...d, step: step || undefined })), '(not about one step)')}
+      {label('description', 'description', draft.description)}
+      {field === 'description' ? (
+        <Box flexDirection="column" marginLeft={2}>
+          <TextInput
+            value={description}
+            placeholder="what happened, what you tried"
+            onChange={setDescription}
+            onSubmit={() => {
+              if (length < MIN_ISSUE_DESCRIPTION) {
+                setErrors((e) => ({ ...e, description: `at least ${MIN_ISSUE_DESCRIPTION} characters` }));
+                return;
+              }
+              setErrors((e) => ({ ...e, description: undefined }));
+              setDraft((d) => ({ ...d, description: description.trim() }));
+              next('description');
+            }}
+          />
+          <Paint theme={theme} color={length < MIN_ISSUE_DESCRIPTION ? 'yellow' : 'green'}>
+            {`${length}/${MIN_ISSUE_DESCRIPTION} characters${length < MIN_ISSUE_DESCRIPTION ? `: ${MIN_ISSUE_DESCRIPTION - length} more needed` : ''}`}
+          </Paint>
+        </Box>
+      ) : null}
+      {label('photos', 'photo URLs', draft.photoUrls?.join(' '))}
+      {field === 'photos' ? (
+        <Box flexDirection="column" marginLeft={2}>
+          <TextInput
+            value={photos}
+            placeholder="https://… (optional; separate several with spaces)"
+            onChange={setPhotos}
+            onSubmit={() => {
+              const photoUrls = photos.split(/[\s,]+/).filter(Boolean);
+              const final = { ...draft, description: description.trim(), photoUrls };
+              setDraft(final);
+              void submit(final);
+            }}
+          />
+          <Paint theme={theme} dim>
+            {sending ? 'sending…' : 'Enter sends the report · Esc cancels'}
+          </Paint>
+        </Box>
+      ) : null}
+      {errors.form ? <Paint theme={theme} color="red">{errors.form}</Paint> : null}
+    </Box>
+  );
+}
+
+export function runIssueForm(ctx: CliContext, client: ApiClient, chargePointId: string, initial: IssueDraft): Promise<IssueCreated | null> {
+  return runView<IssueCreated | null>(ctx, null, (finish) => <IssueForm client={client} chargePointId={chargePointId} theme={ctx.theme} initial={initial} onDone={finish} />);
+}

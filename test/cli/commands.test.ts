@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cli, ndjson } from '../helpers/cli.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+
+let t: TestServer;
+let run: (args: string[], env?: Record<string, string>) => ReturnType<typeof cli>;
+
+beforeAll(async () => {
+  t = await startServer();
+  await t.simulator('CP-1', { connectors: 2 });
+  await t.simulator('CP-BAD', { faults: { refuseRemoteStart: true } });
+  await t.simulator('CP-SLOW', { faults: { slowResponsesMs: 300 } });
+  await t.addChargePoint('CP-OFF');
+  run = (args, env = {}) => cli(['--api-url', t.server.apiUrl, ...args], { env: { DYNAMO_TOKEN: t.token, ...env } });
+});
+afterAll(async () => t.stop());
+
+describe('templates', () => {
+  test('plain table and --json document', async () => {
+    const plain = await run(['templates']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout.split('\n')[0]).toMatch(/^TEMPLATE\s+NAME\s+STEPS\s+MODELS$/);
+    expect(plain.stdout).toContain('tpl_standard_ac_22kw  Standard AC 22kW');
+    const json = await run(['templates', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ total: 2, templates: [{ template_id: 'tpl_dc_rapid_50kw' }, { template_id: 'tpl_standard_ac_22kw' }] });
+  });
+});
+
+describe('a session from the command line', () => {
+  test('start --wait prints each step as it finishes and exits 0 when the session passed', async () => {
+    const r = await run(['start', 'CP-1', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Session comm_\w+ started for CP-1: connectivity → heartbeat → configuration → test_transaction/);
+    expect(r.stdout).toMatch(/\n {2}passed +connectivity/);
+    expect(r.stdout).toMatch(/\n {2}passed +test_transaction .*kWh delivered/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('CP-1 passed commissioning: 4 of 4 steps passed');
+    expect(r.stderr).toBe('');
+  });
+
+  test('status: plain lines and the --json document; exit 0 for a passed session', async () => {
+    const plain = await run(['status', 'CP-1']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^CP-1 {2}session comm_\w+ {2}completed passed {2}tpl_standard_ac_22kw/);
+    const json = await run(['status', 'CP-1', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ charge_point_id: 'CP-1', status: 'completed', result: 'passed' });
+  });
+
+  test('start --wait --json streams NDJSON and a failed session exits 3', async () => {
+    const r = await run(['start', 'CP-BAD', '--wait', '--json']);
+    expect(r.code).toBe(3);
+    const docs = ndjson(r.stdout);
+    expect(docs[0]).toMatchObject({ charge_point_id: 'CP-BAD', status: 'running' });
+    expect(docs.at(-1)).toMatchObject({ status: 'completed', result: 'failed' });
+    expect(docs.at(-1).steps.at(-1)).toMatchObject({ name: 'test_transaction', status: 'failed' });
+    const status = await run(['status', 'CP-BAD']);
+    expect(status.code).toBe(3);
+  });
+
+  test('status --watch --json ends with the session: NDJSON snapshots, exit 0', async () => {
+    const started = await run(['start', 'CP-1', '--json', '--skip-test-transaction']);
+    expect(started.code).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ status: 'running', steps: expect.any(Array) });
+    const watched = await run(['status', 'CP-1', '--watch', '--json']);
+    expect(watched.code).toBe(0);
+    const docs = ndjson(watched.stdout);
+    expect(docs.at(-1)).toMatchObject({ status: 'completed', result: 'passed' });
+    expect(new Set(docs.map((d) => JSON.stringify(d))).size).toBe(docs.length);
+  });
+
+  test('pause, resume and stop: a line each, or the --json answer', async () => {
+    await t.client.start('CP-SLOW');
+    const paused = await run(['pause', 'CP-SLOW']);
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(/^CP-SLOW: session comm_\w+ paused( at \w+)? \(an OCPP call already sent completes first\)\n$/);
+    const again = await run(['pause', 'CP-SLOW', '--json']);
+    expect(again.code).toBe(5);
+    expect(JSON.parse(again.stdout)).toMatchObject({ error: { code: 'invalid_session_state', exit_code: 5 } });
+    const resumed = await run(['resume', 'CP-SLOW', '--json']);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'running' });
+    const stopped = await run(['stop', 'CP-SLOW']);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toMatch(/stopped at/);
+    const none = await run(['stop', 'CP-SLOW']);
+    expect(none.code).toBe(5);
+    expect(none.stderr).toMatch(/^error: no running or paused session for CP-SLOW\n/);
+  });
+
+  test('restart starts a new session with another template', async () => {
+    const r = await run(['restart', 'CP-1', '--template', 'tpl_dc_rapid_50kw', '--wait']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('connector_test');
+    expect(r.stdout).toMatch(/restarted for CP-1/);
+  });
+
+  test('a second start while one runs: exit 5 with a hint', async () => {
+    await t.client.start('CP-SLOW');
+    const r = await run(['start', 'CP-SLOW']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^error: session comm_\w+ is running for CP-SLOW\nhint: watch it with dynamo status <cp> --watch/);
+    await t.client.stop('CP-SLOW');
+  });
+});
+
+describe('logs, diagnostics, templates, issues, commission', () => {
+  test('logs: plain lines, --level, --limit, --json, --follow on an ended session', async () => {
+    const all = await run(['logs', 'CP-1']);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}info {2}- +Session started with template/);
+    const warn = await run(['logs', 'CP-1', '--level', 'warn']);
+    expect(warn.stdout.trim().split('\n').every((l) => / warn /.test(l))).toBe(true);
+    const two = await run(['logs', 'CP-1', '--limit', '2']);
+    expect(two.stdout.trim().split('\n')).toHaveLength(2);
+    expect(two.stdout).toContain('Session completed: passed');
+    const json = JSON.parse((await run(['logs', 'CP-1', '--json'])).stdout);
+    expect(json.total).toBe(json.logs.length);
+    const follow = await run(['logs', 'CP-1', '--follow', '--json', '--level', 'error']);
+    expect(follow.code).toBe(0);
+    const bad = await run(['logs', 'CP-1', '--level', 'loud']);
+    expect(bad.code).toBe(2);
+  });
+
+  test('diagnostics: plain and --json', async () => {
+    const plain = await run(['diagnostics', 'CP-1']);
+    expect(plain.stdout).toMatch(/^CP-1 diagnostics \(collected /);
+    expect(plain.stdout).toContain('firmware   1.4.2 by Dynamo');
+    expect(plain.stdout).toContain('2 connector(s)');
+    expect(JSON.parse((await run(['diagnostics', 'CP-1', '--json'])).stdout)).toMatchObject({ hardware: { connectors: 2 } });
+  });
+
+  test('apply-template: plain and --json', async () => {
+    const plain = await run(['apply-template', 'CP-1', 'tpl_standard_ac_22kw']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('11 keys applied to CP-1; rejected: ReserveConnectorZeroSupported');
+    const json = JSON.parse((await run(['apply-template', 'CP-1', 'tpl_standard_ac_22kw', '--json'])).stdout);
+    expect(json).toMatchObject({ applied_keys: 11, rejected_keys: ['ReserveConnectorZeroSupported'] });
+  });
+
+  test('issue report with flags, validation before sending, and issue list', async () => {
+    const r = await run(['issue', 'report', 'CP-1', '-c', 'hardware_defect', '-s', 'high', '-d', 'RCD trips when the cable is plugged in.', '--step', 'test_transaction', '-p', 'https://photos.example.com/1.jpg']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Reported LOC-\d{4}-\d{5} \(iss_\w+\): hardware_defect, high\n$/);
+    const json = JSON.parse((await run(['issue', 'report', 'CP-1', '-c', 'other', '-s', 'low', '-d', 'Signage missing at the bay entrance.', '--json'])).stdout);
+    expect(json).toMatchObject({ charge_point_id: 'CP-1', category: 'other', status: 'open' });
+    const short = await run(['issue', 'report', 'CP-1', '-c', 'other', '-s', 'low', '-d', 'too short']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('description must be at least 20 characters');
+    const list = await run(['issue', 'list', 'CP-1']);
+    expect(list.stdout.split('\n')[0]).toMatch(/^REFERENCE\s+LOCAL REF\s+CATEGORY\s+SEVERITY\s+STATUS\s+CREATED\s+SYNC$/);
+    expect(list.stdout).toContain('hardware_defect');
+    expect(JSON.parse((await run(['issue', 'list', 'CP-1', '--json'])).stdout).total).toBe(2);
+  });
+
+  test('no prompt without a terminal: missing fields are a usage error naming the flags', async () => {
+    const r = await run(['issue', 'report', 'CP-1', '-c', 'other']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: missing --severity, --description \(there is no terminal to ask on\)\nhint: /);
+  });
+
+  test('commission: 5 before a pass on CP-BAD, 0 on CP-1, then 5 (already commissioned)', async () => {
+    expect((await run(['commission', 'CP-BAD'])).code).toBe(5);
+    const ok = await run(['commission', 'CP-1']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^CP-1 commissioned at /);
+    const again = await run(['commission', 'CP-1', '--json']);
+    expect(again.code).toBe(5);
+    expect(JSON.parse(again.stdout).error.code).toBe('already_commissioned');
+  });
+});
+
+describe('exit codes for what goes wrong', () => {
+  test('unknown charge point: 6', async () => {
+    const r = await run(['status', 'CP-NOPE']);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toBe('error: charge point CP-NOPE not found\n');
+  });
+
+  test('offline charge point: 5 with a hint to check it', async () => {
+    const r = await run(['start', 'CP-OFF']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('hint: check that the charge point points at this Central System');
+  });
+
+  test('not logged in: 4, "run dynamo login"', async () => {
+    const r = await cli(['--api-url', t.server.apiUrl, 'status', 'CP-1']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(`error: not logged in to ${t.server.apiUrl}\nhint: run dynamo login\n`);
+  });
+
+  test('an expired token is caught before any request is made', async () => {
+    const payload = Buffer.from(JSON.stringify({ sub: 'inst_x', exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url');
+    const expired = `eyJhbGciOiJFZERTQSJ9.${payload}.c2ln`;
+    // The URL points nowhere: had a request been made, this would be exit 7.
+    const r = await cli(['--api-url', 'http://127.0.0.1:9', 'status', 'CP-1'], { env: { DYNAMO_TOKEN: expired } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^error: your login to http:\/\/127\.0\.0\.1:9 expired at .*\nhint: run dynamo login\n$/);
+  });
+
+  test('a wrong token: 4', async () => {
+    expect((await run(['status', 'CP-1'], { DYNAMO_TOKEN: 'a.b.c' })).code).toBe(4);
+  });
+
+  test('unreachable API: 7, one line, no stack trace', async () => {
+    const r = await cli(['--api-url', 'http://127.0.0.1:9', 'templates'], { env: { DYNAMO_TOKEN: t.token } });
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:9 \(connection refused\)\nhint: /);
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  test('usage errors: 2', async () => {
+    expect((await run(['start'])).code).toBe(2);
+    expect((await run(['frobnicate'])).code).toBe(2);
+  });
+});
+
+describe('login, whoami, logout', () => {
+  test('--email with --password-stdin stores a 0600 token; whoami reads it; logout forgets it', async () => {
+    const { tempDir } = await import('../helpers/server.js');
+    const configDir = tempDir();
+    const creds = t.server.createdCredentials!;
+    const login = await cli(['--api-url', t.server.apiUrl, 'login', '--email', creds.email, '--password-stdin'], { configDir, input: `${creds.password}\n` });
+    expect(login.code).toBe(0);
+    expect(login.stdout).toMatch(new RegExp(`^Logged in to ${t.server.apiUrl} as installer@dynamo\\.local until`));
+    const { statSync, readFileSync } = await import('node:fs');
+    expect(statSync(`${configDir}/tokens.json`).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(`${configDir}/config.json`, 'utf8'))).toEqual({ api_url: t.server.apiUrl });
+    // The URL is remembered: no --api-url needed any more.
+    const whoami = await cli(['whoami', '--json'], { configDir });
+    expect(JSON.parse(whoami.stdout)).toMatchObject({ api_url: t.server.apiUrl, email: 'installer@dynamo.local', scope: ['*'], expired: false });
+    expect((await cli(['templates'], { configDir })).code).toBe(0);
+    expect((await cli(['logout'], { configDir })).stdout).toBe(`Logged out of ${t.server.apiUrl}\n`);
+    expect((await cli(['templates'], { configDir })).code).toBe(4);
+  });
+
+  test('a wrong password: 4; no terminal and no --email: 2', async () => {
+    const wrong = await cli(['--api-url', t.server.apiUrl, 'login', '--email', 'installer@dynamo.local', '--password-stdin'], { input: 'nope' });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toContain('email or password is wrong');
+    const missing = await cli(['--api-url', t.server.apiUrl, 'login']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: missing --email/);
+  });
+});

@@ -1,0 +1,92 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { BIN, cli, ndjson } from '../helpers/cli.js';
+import { until } from '../helpers/ocpp.js';
+import { stopProcess } from '../helpers/process.js';
+import { tempDir } from '../helpers/server.js';
+
+/** `dynamo local up` as an installer runs it, in its own process; the first --json line says where. */
+let up: ChildProcess;
+let info: { api_url: string; ocpp_urls: string[]; data_dir: string; credentials_file: string };
+const dataDir = tempDir();
+const configDir = tempDir();
+const env = { DYNAMO_DATA_DIR: dataDir };
+const local = (args: string[], input?: string) => cli(['--local', ...args], { env, configDir, ...(input && { input }) });
+
+beforeAll(async () => {
+  up = spawn(process.execPath, [BIN, 'local', 'up', '--json', '--port', '0', '--ocpp-port', '0', '--heartbeat-interval', '3600'], {
+    env: { ...process.env, DYNAMO_DATA_DIR: dataDir, DYNAMO_CONFIG_DIR: configDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: up.stdout! });
+  info = await new Promise((resolve) => lines.once('line', (l) => resolve(JSON.parse(l))));
+});
+afterAll(async () => {
+  expect(await stopProcess(up)).toBe(0);
+});
+
+test('local up prints where to connect; --local commands find it and log in by themselves', async () => {
+  expect(info.api_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(info.ocpp_urls[0]).toMatch(/^ws:\/\/[\d.]+:\d+\/ocpp$/);
+  expect(info.data_dir).toBe(dataDir);
+  const templates = await local(['templates', '--json']);
+  expect(templates.code).toBe(0);
+  expect(JSON.parse(templates.stdout).total).toBe(2);
+  const whoami = await local(['whoami', '--json']);
+  expect(JSON.parse(whoami.stdout)).toMatchObject({ api_url: info.api_url, email: 'installer@dynamo.local' });
+});
+
+test('local cp add / list / remove, and a simulated charge point commissioned end to end with dynamo commands only', async () => {
+  const added = await local(['local', 'cp', 'add', 'CP-LOCAL-1']);
+  expect(added.code).toBe(0);
+  const password = /password {12}(\S+) {3}\(shown once\)/.exec(added.stdout)?.[1];
+  expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+  expect(added.stdout).toContain(info.ocpp_urls[0]);
+  const dup = await local(['local', 'cp', 'add', 'CP-LOCAL-1']);
+  expect(dup.code).toBe(5);
+  const given = await local(['local', 'cp', 'add', 'CP-LOCAL-2', '--password', 'short']);
+  expect(given.code).toBe(2);
+
+  const sim = spawn(process.execPath, [BIN, 'sim', '--url', info.ocpp_urls[0]!, '--id', 'CP-LOCAL-1', '--password', password!, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let simOut = '';
+  sim.stdout!.on('data', (c: Buffer) => (simOut += c.toString()));
+  try {
+    await until(() => simOut.includes('booted'), 10_000, 'the simulator to boot');
+    const list = await local(['local', 'cp', 'list', '--json']);
+    expect(JSON.parse(list.stdout).charge_points).toEqual([expect.objectContaining({ id: 'CP-LOCAL-1', connected: true, has_password: true, commissioned: false })]);
+    const plain = await local(['local', 'cp', 'list']);
+    expect(plain.stdout).toMatch(/CP-LOCAL-1 +connected +password +no/);
+
+    const start = await local(['start', 'CP-LOCAL-1', '--wait', '--skip-test-transaction']);
+    expect(start.code).toBe(0);
+    expect(start.stdout).toContain('CP-LOCAL-1 passed commissioning');
+    const commission = await local(['commission', 'CP-LOCAL-1']);
+    expect(commission.code).toBe(0);
+    expect(ndjson(simOut).every((e) => e.charge_point_id === 'CP-LOCAL-1')).toBe(true);
+  } finally {
+    expect(await stopProcess(sim)).toBe(0);
+  }
+  const removed = await local(['local', 'cp', 'remove', 'CP-LOCAL-1']);
+  expect(removed.stdout).toBe('CP-LOCAL-1 can no longer connect (its sessions, logs and issues are kept)\n');
+});
+
+test('sim with a wrong password is refused with 401, and says so', async () => {
+  await local(['local', 'cp', 'add', 'CP-LOCAL-3']);
+  const sim = spawn(process.execPath, [BIN, 'sim', '--url', info.ocpp_urls[0]!, '--id', 'CP-LOCAL-3', '--password', 'x'.repeat(20), '--wrong-password'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  sim.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    await until(() => out.includes('connection refused: 401'), 10_000, 'the refusal');
+    expect(out).toContain('with faults: wrongPassword');
+  } finally {
+    expect(await stopProcess(sim)).toBe(0);
+  }
+});
+
+test('--local without a running server: a clear error and hint, exit 1', async () => {
+  const r = await cli(['--local', 'templates'], { env: { DYNAMO_DATA_DIR: tempDir() } });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^error: no local server is running for .*\nhint: start one with dynamo local up/);
+});

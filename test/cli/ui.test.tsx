@@ -1,0 +1,203 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { render } from 'ink-testing-library';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ApiClient } from '../../src/api/client.js';
+import type { IssueCreated } from '../../src/api/contract.js';
+import { makeTheme } from '../../src/cli/theme.js';
+import { IssueForm } from '../../src/cli/ui/issue-form.js';
+import { LogViewer } from '../../src/cli/ui/log-viewer.js';
+import { LoginPrompt } from '../../src/cli/ui/prompts.js';
+import { SessionView } from '../../src/cli/ui/session-view.js';
+import { until } from '../helpers/ocpp.js';
+import { startServer, waitForEnd, type TestServer } from '../helpers/server.js';
+
+const plain = makeTheme(false);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ENTER = '\r';
+const DOWN = '\u001B[B';
+const ESC = '\u001B';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startServer();
+  await t.simulator('CP-UI', { faults: { slowResponsesMs: 150 } });
+  await t.simulator('CP-FAST');
+});
+afterAll(async () => t.stop());
+
+async function frameWith(lastFrame: () => string | undefined, text: string | RegExp, timeoutMs = 8000): Promise<string> {
+  await until(() => {
+    const f = lastFrame() ?? '';
+    return typeof text === 'string' ? f.includes(text) : text.test(f);
+  }, timeoutMs, `a frame with ${String(text)}`);
+  return lastFrame()!;
+}
+
+describe('live session view', () => {
+  test('p pauses, r resumes, s asks before stopping, y stops; the view ends with the session', async () => {
+    await t.client.start('CP-UI');
+    let exitCode: number | null = null;
+    const view = render(<SessionView client={t.client} chargePointId="CP-UI" theme={plain} pollMs={50} onExit={(c) => (exitCode = c)} />);
+    await frameWith(view.lastFrame, /Session running/);
+    expect(view.lastFrame()).toContain('p pause · r resume · s stop · R restart · l logs · i report issue · q quit');
+
+    view.stdin.write('p');
+    await until(() => t.server.store.sessions.active('CP-UI')?.status === 'paused', 5000, 'paused on the server');
+    await frameWith(view.lastFrame, /Session paused at \w+/);
+
+    view.stdin.write('r');
+    await until(() => t.server.store.sessions.active('CP-UI')?.status === 'running', 5000, 'running again');
+
+    view.stdin.write('s');
+    await frameWith(view.lastFrame, 'Stop this session? A running test transaction is stopped too. (y/N)');
+    view.stdin.write('n');
+    await frameWith(view.lastFrame, 'Stop cancelled');
+    expect(t.server.store.sessions.active('CP-UI')).toBeDefined();
+
+    view.stdin.write('s');
+    await sleep(50);
+    view.stdin.write('y');
+    await until(() => exitCode !== null, 5000, 'the view to end');
+    expect(exitCode).toBe(3);
+    expect(t.server.store.sessions.latest('CP-UI')?.status).toBe('stopped');
+    expect(view.frames.join('\n')).toContain('CP-UI: session');
+    view.unmount();
+  });
+
+  test('R restarts, l shows the latest log lines, q quits and leaves the session running', async () => {
+    const first = await t.client.start('CP-UI');
+    let exitCode: number | null = null;
+    const view = render(<SessionView client={t.client} chargePointId="CP-UI" theme={plain} pollMs={50} onExit={(c) => (exitCode = c)} />);
+    await frameWith(view.lastFrame, /Session running/);
+    view.stdin.write('R');
+    await until(() => t.server.store.sessions.latest('CP-UI')?.id !== first.session_id, 5000, 'a new session');
+    await frameWith(view.lastFrame, 'Restart: done');
+    view.stdin.write('l');
+    await frameWith(view.lastFrame, 'latest log lines');
+    await frameWith(view.lastFrame, /Session started with template|Step \w+ started/);
+    view.stdin.write('l');
+    view.stdin.write('q');
+    await until(() => exitCode !== null, 5000, 'quit');
+    expect(exitCode).toBe(0);
+    // Quitting the view is not stopping the session.
+    expect(t.server.store.sessions.latest('CP-UI')?.status).not.toBe('stopped');
+    await t.client.stop('CP-UI').catch(() => undefined);
+    view.unmount();
+  });
+
+  test('a passing session: every step printed once, the summary, exit 0', async () => {
+    await t.client.start('CP-FAST', { skip_test_transaction: true });
+    let exitCode: number | null = null;
+    const view = render(<SessionView client={t.client} chargePointId="CP-FAST" theme={plain} pollMs={50} onExit={(c) => (exitCode = c)} />);
+    await until(() => exitCode !== null, 8000, 'the end');
+    expect(exitCode).toBe(0);
+    const all = view.frames.join('\n');
+    for (const step of ['connectivity', 'heartbeat', 'configuration', 'test_transaction']) expect(all).toContain(step);
+    expect(view.lastFrame()).toContain('CP-FAST passed commissioning: 3 of 4 steps passed (some skipped)');
+    view.unmount();
+  });
+});
+
+describe('issue form', () => {
+  test('the step is preselected, the 20-character rule counts as you type, bad photo URLs are caught, then it files', async () => {
+    let done: IssueCreated | null | undefined;
+    const form = render(<IssueForm client={t.client} chargePointId="CP-FAST" theme={plain} initial={{ step: 'configuration' }} onDone={(c) => (done = c)} />);
+    const see = (text: string | RegExp) => frameWith(form.lastFrame, text);
+    // Input reaches a field only once its input hook is attached, a moment after it is drawn;
+    // a write before that is dropped, never queued, so sending it again is safe.
+    const press = async (data: string, expected: string | RegExp | (() => boolean)): Promise<void> => {
+      for (let attempt = 1; ; attempt += 1) {
+        form.stdin.write(data);
+        try {
+          if (typeof expected === 'function') await until(expected, 1000, `the effect of ${JSON.stringify(data)}`);
+          else await frameWith(form.lastFrame, expected, 1000);
+          return;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+        }
+      }
+    };
+    await see('› category');
+    await press(DOWN, '❯ network_problem');
+    await press(ENTER, '› severity');
+    await press(DOWN, '❯ medium');
+    await press(DOWN, '❯ high');
+    await press(ENTER, '› step');
+    await see('❯ configuration');
+    await press(ENTER, '› description');
+    await press('Drops after 5 s', '15/20 characters: 5 more needed');
+    await press(ENTER, 'at least 20 characters');
+    await press(' every time.', '27/20 characters');
+    await press(ENTER, '› photo URLs');
+    const bad = 'ftp://example.com/p.jpg';
+    await press(bad, bad);
+    await press(ENTER, 'photo_urls[0] has an invalid format');
+    // The input line sits under the field's label.
+    const input = (): string => {
+      const lines = (form.lastFrame() ?? '').split('\n');
+      return (lines[lines.findIndex((l) => l.includes('› photo URLs')) + 1] ?? '').replace(/[|\s]+$/, '').replace(/^\|\s+/, '');
+    };
+    for (let left = bad.length - 1; left > 0; left -= 1) await press('\u007F', () => input() === bad.slice(0, left));
+    await press('\u007F', 'https://… (optional');
+    await press('https://example.com/p.jpg', 'https://example.com/p.jpg');
+    form.stdin.write(ENTER);
+    await until(() => done !== undefined, 5000, 'the report to be filed');
+    expect(done).toMatchObject({ category: 'network_problem', severity: 'high', charge_point_id: 'CP-FAST' });
+    const stored = t.server.store.issues.get(done!.issue_id)!;
+    expect(stored).toMatchObject({ step: 'configuration', description: 'Drops after 5 s every time.', photoUrls: ['https://example.com/p.jpg'] });
+    form.unmount();
+  });
+
+  test("the server's own validation errors are shown on their field", async () => {
+    // A hosted API may check more than our schema; its answer must land on the right field.
+    const hosted = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'validation_error', message: 'nope', details: [{ field: 'description', message: 'description must name the bay number' }] } }));
+    });
+    await new Promise<void>((r) => hosted.listen(0, '127.0.0.1', () => r()));
+    const client = new ApiClient(`http://127.0.0.1:${(hosted.address() as AddressInfo).port}`, { token: 'x' });
+    const form = render(
+      <IssueForm client={client} chargePointId="CP-FAST" theme={plain} initial={{ category: 'other', severity: 'low', description: 'Something is wrong with it.' }} onDone={() => undefined} />,
+    );
+    for (const _ of [1, 2, 3, 4]) {
+      form.stdin.write(ENTER);
+      await sleep(40);
+    }
+    form.stdin.write(ENTER);
+    await frameWith(form.lastFrame, 'description must name the bay number');
+    expect(form.lastFrame()).toContain('› description');
+    form.stdin.write(ESC);
+    form.unmount();
+    await client.close();
+    hosted.close();
+  });
+});
+
+test('login prompt: the password is masked as it is typed', async () => {
+  let answers: unknown;
+  const prompt = render(<LoginPrompt theme={plain} apiUrl="http://x" onDone={(a) => (answers = a)} />);
+  prompt.stdin.write('me@example.com');
+  await sleep(30);
+  prompt.stdin.write(ENTER);
+  await frameWith(prompt.lastFrame, 'password');
+  prompt.stdin.write('s3cret!');
+  await frameWith(prompt.lastFrame, '•••••••');
+  expect(prompt.lastFrame()).not.toContain('s3cret');
+  prompt.stdin.write(ENTER);
+  await until(() => answers !== undefined, 2000, 'answers');
+  expect(answers).toEqual({ email: 'me@example.com', password: 's3cret!' });
+  prompt.unmount();
+});
+
+test('log viewer: prints the session, hides OCPP frames by default, ends with the session', async () => {
+  await t.client.start('CP-FAST', { skip_test_transaction: true });
+  const end = await waitForEnd(t.client, 'CP-FAST');
+  let exited = false;
+  const viewer = render(<LogViewer client={t.client} chargePointId="CP-FAST" sessionId={end.session_id} initialFilter="info+" theme={plain} pollMs={30} onExit={() => (exited = true)} />);
+  await until(() => exited, 5000, 'the viewer to end');
+  const all = viewer.frames.join('\n');
+  expect(all).toContain('Session completed: passed');
+  expect(all).not.toContain('sent [2,');
+  viewer.unmount();
+});
