@@ -20,7 +20,8 @@ const ESC = '\u001B';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startServer();
+  // A long test transaction keeps sessions running while keys are pressed.
+  t = await startServer({ engine: { testTransaction: { duration_seconds: 60 } } });
   await t.simulator('CP-UI', { faults: { slowResponsesMs: 150 } });
   await t.simulator('CP-FAST');
 });
@@ -110,8 +111,8 @@ describe('issue form', () => {
       for (let attempt = 1; ; attempt += 1) {
         form.stdin.write(data);
         try {
-          if (typeof expected === 'function') await until(expected, 1000, `the effect of ${JSON.stringify(data)}`);
-          else await frameWith(form.lastFrame, expected, 1000);
+          if (typeof expected === 'function') await until(expected, 2000, `the effect of ${JSON.stringify(data)}`);
+          else await frameWith(form.lastFrame, expected, 2000);
           return;
         } catch (err) {
           if (attempt >= 5) throw err;

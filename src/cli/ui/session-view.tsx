@@ -133,25 +133,39 @@ export function SessionView({ client, chargePointId, theme, onExit, pollMs = 100
     [],
   );
 
+  // Keys read the latest mode and status through refs: two keys typed (or pasted) faster than a
+  // render must not be handled with the state of before the first.
+  const modeRef = useRef(mode);
+  const statusRef = useRef(status);
+  modeRef.current = mode;
+  statusRef.current = status;
+  const setModeNow = (next: Mode): void => {
+    modeRef.current = next;
+    setMode(next);
+  };
+
   useInput(
     (input, key) => {
-      if (mode === 'confirm-stop') {
-        setMode('view');
+      const current = modeRef.current;
+      if (current === 'issue') return;
+      if (current === 'confirm-stop') {
+        setModeNow('view');
         if (input === 'y' || input === 'Y') void act('Stop', () => client.stop(chargePointId));
         else setNotice('Stop cancelled');
         return;
       }
-      if (mode === 'logs') {
-        if (input === 'l' || input === 'q' || key.escape) setMode('view');
+      if (current === 'logs') {
+        if (input === 'l' || input === 'q' || key.escape) setModeNow('view');
         return;
       }
+      const latest = statusRef.current;
       if (input === 'p') void act('Pause', () => client.pause(chargePointId));
       else if (input === 'r') void act('Resume', () => client.resume(chargePointId));
-      else if (input === 's') setMode('confirm-stop');
+      else if (input === 's') setModeNow('confirm-stop');
       else if (input === 'R') void act('Restart', () => client.restart(chargePointId));
-      else if (input === 'l') setMode('logs');
-      else if (input === 'i') setMode('issue');
-      else if (input === 'q') onExit(status && isFinished(status) ? exitCodeOfSession(status) : 0);
+      else if (input === 'l') setModeNow('logs');
+      else if (input === 'i') setModeNow('issue');
+      else if (input === 'q') onExit(latest && isFinished(latest) ? exitCodeOfSession(latest) : 0);
     },
     { isActive: isRawModeSupported === true && mode !== 'issue' },
   );
@@ -206,7 +220,7 @@ export function SessionView({ client, chargePointId, theme, onExit, pollMs = 100
               theme={theme}
               initial={failing ? { step: failing.name } : {}}
               onDone={(created: IssueCreated | null) => {
-                setMode('view');
+                setModeNow('view');
                 setNotice(created ? `Reported ${created.reference_number}` : 'Issue report cancelled');
               }}
             />
