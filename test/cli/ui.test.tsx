@@ -109,6 +109,7 @@ describe('issue form', () => {
     // a write before that is dropped, never queued, so sending it again is safe.
     const press = async (data: string, expected: string | RegExp | (() => boolean)): Promise<void> => {
       for (let attempt = 1; ; attempt += 1) {
+        await sleep(100);
         form.stdin.write(data);
         try {
           if (typeof expected === 'function') await until(expected, 2000, `the effect of ${JSON.stringify(data)}`);
@@ -120,11 +121,11 @@ describe('issue form', () => {
       }
     };
     await see('› category');
+    // Number keys pick an item in one press; arrows then Enter would race the select's own
+    // key handler, which sees the highlight only a render later.
     await press(DOWN, '❯ network_problem');
-    await press(ENTER, '› severity');
-    await press(DOWN, '❯ medium');
-    await press(DOWN, '❯ high');
-    await press(ENTER, '› step');
+    await press('2', '› severity');
+    await press('3', '› step');
     await see('❯ configuration');
     await press(ENTER, '› description');
     await press('Drops after 5 s', '15/20 characters: 5 more needed');

@@ -1,7 +1,7 @@
 import { Box, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
 import TextInput from 'ink-text-input';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ApiClient } from '../../api/client.js';
 import { ApiRequestError } from '../../api/client-errors.js';
 import {
@@ -62,7 +62,13 @@ export interface IssueFormProps {
  */
 export function IssueForm({ client, chargePointId, theme, initial, onDone }: IssueFormProps) {
   const [draft, setDraft] = useState<IssueDraft>(initial);
-  const [field, setField] = useState<Field>('category');
+  const [field, setFieldState] = useState<Field>('category');
+  // A select that is going away can still hear one more key; it must not act on it.
+  const fieldRef = useRef<Field>('category');
+  const setField = (f: Field): void => {
+    fieldRef.current = f;
+    setFieldState(f);
+  };
   const [description, setDescription] = useState(initial.description ?? '');
   const [photos, setPhotos] = useState((initial.photoUrls ?? []).join(' '));
   const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({});
@@ -116,11 +122,15 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
     const items = [...(none ? [{ key: '', label: none, value: '' as T }] : []), ...values.map((v) => ({ key: v, label: v, value: v }))];
     const index = Math.max(0, items.findIndex((i) => i.value === (current ?? '')));
     return field === f ? (
-      <Box marginLeft={2}>
+      <Box marginLeft={2} flexDirection="column">
+        <Paint theme={theme} dim>
+          ↑↓ then Enter, or the item's number
+        </Paint>
         <SelectInput
           items={items}
           initialIndex={index}
           onSelect={(item) => {
+            if (fieldRef.current !== f) return;
             set(item.value);
             next(f);
           }}
