@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
+import { backoffDelay } from '../common/backoff.js';
 import type {
   AddChargePointRequest,
   AddChargePointResponse,
@@ -70,8 +71,7 @@ function retryWithJitter(maxRetries: number): RetryCallback {
       return;
     }
     const retryAfter = Number(e.headers?.['retry-after']);
-    const ceiling = Math.min(8000, 250 * 2 ** state.counter);
-    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Math.random() * ceiling;
+    const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoffDelay(state.counter, 250, 8000);
     setTimeout(() => cb(null), delay);
   };
 }

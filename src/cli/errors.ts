@@ -18,5 +18,6 @@ export class UsageError extends CliError {}
 /** Not logged in, or the token has expired: exit 4. */
 export class AuthRequired extends CliError {}
 
-/** The commissioning session ended with result failed: exit 3. */
-export class SessionFailed extends CliError {}
+
+/** The network stayed out of reach for longer than the command waits: exit 7. */
+export class OfflineError extends CliError {}

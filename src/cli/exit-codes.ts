@@ -1,5 +1,5 @@
 import { ApiRequestError, NetworkError } from '../api/client-errors.js';
-import { AuthRequired, CliError, SessionFailed, UsageError } from './errors.js';
+import { AuthRequired, CliError, OfflineError, UsageError } from './errors.js';
 
 /** design.md's exit codes, the contract with scripts and CI. */
 export const EXIT = {
@@ -16,8 +16,8 @@ export const EXIT = {
 /** Every error to its exit code, here and nowhere else. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof OfflineError) return EXIT.offline;
   if (err instanceof AuthRequired) return EXIT.auth;
-  if (err instanceof SessionFailed) return EXIT.commissioningFailed;
   if (err instanceof NetworkError) return EXIT.offline;
   if (err instanceof ApiRequestError) {
     if (err.status === 400 || err.status === 413) return EXIT.usage;

@@ -179,6 +179,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
     .option('--data-dir <dir>', 'where the database, keys and templates live (default: DYNAMO_DATA_DIR or your data directory)')
     .option('--open', 'accept any charge point without a password (only on a network you trust)')
     .option('--heartbeat-interval <seconds>', 'heartbeat interval given to charge points at boot', positiveInt('heartbeat interval'), 300)
+    .option('--sync-to <url>', 'keep sending issues, logs and sessions to this hosted API whenever it answers')
     .action(
       action(() => import('./commands/local/up.js'), (_a, o) => ({
         port: o['port'] as number,
@@ -187,6 +188,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
         dataDir: o['dataDir'] as string | undefined,
         open: o['open'] === true,
         heartbeatIntervalS: o['heartbeatInterval'] as number,
+        syncTo: o['syncTo'] as string | undefined,
       })),
     );
   const cp = local.command('cp').description('which charge points may connect to the local server');
@@ -198,6 +200,26 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
   cp.command('remove <id>')
     .description("revoke a charge point's access (its sessions, logs and issues stay)")
     .action(action(() => import('./commands/local/cp.js'), ([id]) => ({ action: 'remove' as const, id: id! })));
+
+  program
+    .command('sync')
+    .description('send issues, logs and sessions recorded offline to the hosted API')
+    .option('--status', 'show what is pending, sent and parked, without sending')
+    .option('--retry-parked', 'put parked records back in line first')
+    .option('--to <url>', 'hosted API to send to (default: the one you logged in to)')
+    .option('--data-dir <dir>', 'local server data directory (default: DYNAMO_DATA_DIR or your data directory)')
+    .option('--max-wait <seconds>', 'keep retrying an unreachable API this long', positiveInt('max wait'), 600)
+    .option('--log-batch <lines>', 'log lines per request (smaller on a poor link)', positiveInt('log batch'), 2000)
+    .action(
+      action(() => import('./commands/sync/sync.js'), (_a, o) => ({
+        status: o['status'] === true,
+        retryParked: o['retryParked'] === true,
+        to: o['to'] as string | undefined,
+        dataDir: o['dataDir'] as string | undefined,
+        maxWaitS: o['maxWait'] as number,
+        logBatch: o['logBatch'] as number,
+      })),
+    );
 
   program
     .command('sim')

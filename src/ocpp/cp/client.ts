@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
+import { backoffDelay } from '../../common/backoff.js';
 import type { Dialect } from '../dialect.js';
 import { ConnectionClosedError } from '../errors.js';
 import { ocpp16, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
@@ -176,8 +177,7 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
   private scheduleReconnect(): void {
     const policy = this.options.reconnect === undefined ? { minDelayMs: 1000, maxDelayMs: 30_000 } : this.options.reconnect;
     if (this.stopped || !policy || this.retryTimer) return;
-    const ceiling = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** this.attempt);
-    const delay = policy.minDelayMs / 2 + Math.random() * (ceiling - policy.minDelayMs / 2);
+    const delay = backoffDelay(this.attempt, policy.minDelayMs, policy.maxDelayMs);
     this.attempt += 1;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

@@ -6,6 +6,7 @@ import { untilInterrupted } from '../../signals.js';
 import { CliError } from '../../errors.js';
 import { removeLocalServerInfo, writeLocalServerInfo } from '../../local-runtime.js';
 import { defaultDataDir, tildify } from '../../paths.js';
+import { tokenStore } from '../../token-store.js';
 
 export interface UpOptions {
   port: number;
@@ -14,6 +15,7 @@ export interface UpOptions {
   dataDir?: string | undefined;
   open: boolean;
   heartbeatIntervalS: number;
+  syncTo?: string | undefined;
 }
 
 /** The laptop's addresses a charge point on the site LAN can reach. */
@@ -62,7 +64,7 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   const credentialsFile = join(dataDir, 'installer-credentials.json');
 
   if (json) {
-    ctx.out.ndjson({ api_url: server.apiUrl, ocpp_urls: ocppUrls, data_dir: dataDir, open: o.open, credentials_file: credentialsFile });
+    ctx.out.ndjson({ api_url: server.apiUrl, ocpp_urls: ocppUrls, data_dir: dataDir, open: o.open, credentials_file: credentialsFile, sync_to: o.syncTo ?? null });
   } else {
     const t = ctx.theme;
     ctx.out.line(`${t.paint('bold', 'Dynamo local server')} is running. Stop it with Ctrl-C.`);
@@ -84,8 +86,17 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
     ctx.out.line('');
   }
 
+  let stopSync: (() => Promise<void>) | null = null;
+  if (o.syncTo) {
+    const url = o.syncTo.replace(/\/+$/, '');
+    const { startBackgroundSync } = await import('../../../server/sync/background-sync.js');
+    stopSync = startBackgroundSync({ store: server.store, url, token: () => ctx.env['DYNAMO_TOKEN'] || tokenStore.get(url)?.token || null, log });
+    if (!json) ctx.out.line(`  sync            to ${url} whenever it answers (dynamo sync --status shows the outbox)\n`);
+  }
+
   await untilInterrupted();
   log('shutting down');
+  await stopSync?.();
   await server.stop();
   removeLocalServerInfo(dataDir);
   return 0;

@@ -1,0 +1,189 @@
+import type { ApiClient } from '../../api/client.js';
+import { ApiRequestError, NetworkError } from '../../api/client-errors.js';
+import { isoSeconds } from '../../common/time.js';
+import { toStatusResponse } from '../store/sessions.js';
+import type { OutboxEntry } from '../store/outbox.js';
+import type { Store } from '../store/store.js';
+
+/** The hosted API cannot be reached or answered 5xx/429: try again later, nothing lost. */
+export class SyncUnavailable extends Error {}
+
+/** The hosted API refused our token: a person has to log in again. */
+export class SyncUnauthorized extends Error {}
+
+export interface SyncProgress {
+  kind: 'issue' | 'session' | 'logs';
+  ref: string;
+  /** Records (issues, sessions, log lines) sent so far in this pass, and in all. */
+  sent: number;
+  total: number;
+  outcome: 'sent' | 'parked';
+  message?: string;
+}
+
+export interface SyncReport {
+  issues: number;
+  sessions: number;
+  logLines: number;
+  parked: number;
+}
+
+/** A piece of work: one issue, one session, or all of one session's pending log ranges. */
+interface Unit {
+  kind: 'issue' | 'session' | 'logs';
+  entries: OutboxEntry[];
+  ref: string;
+  /** Records it stands for: 1, or its number of log lines. */
+  size: number;
+}
+
+/** A session's pending ranges, merged where they touch: usually one run from the first line. */
+function mergedRanges(entries: OutboxEntry[]): [number, number][] {
+  const ranges = entries
+    .map((e): [number, number] => [Number(e.payload['from_seq']), Number(e.payload['to_seq'])])
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [from, to] of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1] + 1) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+/** Log lines per request; chosen by measurement (bench/sync.ts, README). */
+export const DEFAULT_LOG_BATCH = 2000;
+
+function unitsOf(entries: OutboxEntry[]): Unit[] {
+  const units: Unit[] = [];
+  const logs = new Map<string, Unit>();
+  for (const entry of entries) {
+    if (entry.kind !== 'logs') {
+      units.push({ kind: entry.kind, entries: [entry], ref: entry.ref, size: 1 });
+      continue;
+    }
+    const lines = Number(entry.payload['to_seq']) - Number(entry.payload['from_seq']) + 1;
+    const unit = logs.get(entry.ref);
+    if (unit) {
+      unit.entries.push(entry);
+      unit.size += lines;
+    } else {
+      const fresh: Unit = { kind: 'logs', entries: [entry], ref: entry.ref, size: lines };
+      logs.set(entry.ref, fresh);
+      units.push(fresh);
+    }
+  }
+  return units;
+}
+
+/**
+ * Sends what the outbox holds to the hosted API, in the order it was recorded, exactly once
+ * as the receiver sees it: issues carry their UUID as Idempotency-Key, log lines their seq,
+ * sessions are PUT. A record is marked sent only after the hosted API answered; if the process
+ * dies in between, the next pass sends it again and the receiver recognises it.
+ *
+ * Network errors, 5xx and 429 stop the pass (SyncUnavailable) with the record still pending;
+ * 401 stops it (SyncUnauthorized); any other 4xx parks that record with the server's message,
+ * and the records behind it go on.
+ */
+export class OutboxSync {
+  constructor(
+    private readonly store: Store,
+    private readonly client: ApiClient,
+    private readonly options: { logBatch?: number; onProgress?: (p: SyncProgress) => void } = {},
+  ) {}
+
+  /** What is waiting, in records (issues, sessions, log lines). */
+  pendingSize(): number {
+    return unitsOf(this.store.outbox.pending(Number.MAX_SAFE_INTEGER)).reduce((n, u) => n + u.size, 0);
+  }
+
+  async run(): Promise<SyncReport> {
+    const report: SyncReport = { issues: 0, sessions: 0, logLines: 0, parked: 0 };
+    const total = this.pendingSize();
+    let sent = 0;
+    let afterId = 0;
+    for (;;) {
+      const entries = this.store.outbox.pending(500, afterId);
+      if (entries.length === 0) return report;
+      afterId = entries[entries.length - 1]!.id;
+      for (const unit of unitsOf(entries)) {
+        const ids = unit.entries.map((e) => e.id);
+        let unitSent = 0;
+        const progress = (n: number): void => {
+          unitSent += n;
+          this.options.onProgress?.({ kind: unit.kind, ref: unit.ref, sent: sent + unitSent, total, outcome: 'sent' });
+        };
+        try {
+          await this.send(unit, progress);
+        } catch (err) {
+          const problem = this.classify(err);
+          if (problem) throw problem;
+          const message = err instanceof ApiRequestError ? `${err.status} ${err.code}: ${err.message}` : String(err);
+          this.store.outbox.recordFailure(ids, message, true);
+          report.parked += unit.entries.length;
+          this.options.onProgress?.({ kind: unit.kind, ref: unit.ref, sent, total, outcome: 'parked', message });
+          continue;
+        }
+        this.store.outbox.markSent(ids);
+        sent += unit.size;
+        if (unit.kind === 'issue') report.issues += 1;
+        else if (unit.kind === 'session') report.sessions += 1;
+        else report.logLines += unitSent;
+      }
+    }
+  }
+
+  /** Transient and auth failures stop the pass; others (a 4xx about this record) park it. */
+  private classify(err: unknown): Error | null {
+    if (err instanceof NetworkError) return new SyncUnavailable(err.message);
+    if (err instanceof ApiRequestError) {
+      if (err.status === 401) return new SyncUnauthorized(`the hosted API refused the token (${err.message})`);
+      if (err.status === 429 || err.status >= 500) return new SyncUnavailable(`the hosted API answered ${err.status} ${err.code}`);
+      return null;
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  private async send(unit: Unit, progress: (records: number) => void): Promise<void> {
+    if (unit.kind === 'issue') await this.sendIssue(unit.ref);
+    else if (unit.kind === 'session') await this.sendSession(unit.ref);
+    else return this.sendLogs(unit, progress);
+    progress(1);
+  }
+
+  private async sendIssue(issueId: string): Promise<void> {
+    const issue = this.store.issues.get(issueId);
+    if (!issue) return;
+    const created = await this.client.reportIssue(
+      issue.chargePointId,
+      {
+        category: issue.category,
+        description: issue.description,
+        severity: issue.severity,
+        ...(issue.step && { step: issue.step }),
+        ...(issue.photoUrls.length > 0 && { photo_urls: issue.photoUrls }),
+      },
+      issue.uuid,
+    );
+    this.store.issues.markSynced(issue.id, created.issue_id, created.reference_number, isoSeconds());
+  }
+
+  private async sendSession(sessionId: string): Promise<void> {
+    const session = this.store.sessions.get(sessionId);
+    if (!session) return;
+    await this.client.putSession(toStatusResponse(session));
+  }
+
+  private async sendLogs(unit: Unit, progress: (records: number) => void): Promise<void> {
+    const chargePointId = unit.entries[0]!.chargePointId;
+    const batch = this.options.logBatch ?? DEFAULT_LOG_BATCH;
+    for (const [from, to] of mergedRanges(unit.entries)) {
+      for (let start = from; start <= to; start += batch) {
+        const lines = this.store.logs.range(unit.ref, start, Math.min(to, start + batch - 1));
+        if (lines.length > 0) await this.client.postSessionLogs(chargePointId, unit.ref, lines);
+        progress(lines.length);
+      }
+    }
+  }
+}
