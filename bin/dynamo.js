@@ -8,6 +8,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
 } else {
+  // `dynamo logs --follow | head`: when the reader goes away, stop quietly, as Unix tools do.
+  process.stdout.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const { main } = await import('../dist/cli/main.js');
   const code = await main(process.argv);
   // Leftover keep-alive sockets or timers must not hold the shell prompt hostage.

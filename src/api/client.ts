@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher, interceptors, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request, retryInterceptor } from './transport.js';
 import { backoffDelay } from '../common/backoff.js';
 import type {
   AddChargePointRequest,
@@ -52,7 +53,7 @@ interface SendOptions {
 const RETRY_STATUS = [429, 502, 503, 504];
 const RETRY_ERRORS = ['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'];
 
-type RetryCallback = NonNullable<NonNullable<Parameters<typeof interceptors.retry>[0]>['retry']>;
+type RetryCallback = NonNullable<NonNullable<Parameters<typeof retryInterceptor>[0]>['retry']>;
 
 /**
  * undici's retry handler with two changes: only GET (never a POST: a report-issue that reached
@@ -91,7 +92,7 @@ export class ApiClient {
     this.token = options.token ?? null;
     const maxRetries = options.maxRetries ?? 3;
     this.dispatcher = new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 4_000 }).compose(
-      interceptors.retry({ maxRetries, methods: ['GET'], statusCodes: RETRY_STATUS, errorCodes: RETRY_ERRORS, retry: retryWithJitter(maxRetries) }),
+      retryInterceptor({ maxRetries, methods: ['GET'], statusCodes: RETRY_STATUS, errorCodes: RETRY_ERRORS, retry: retryWithJitter(maxRetries) }),
     );
   }
 
@@ -203,11 +204,12 @@ export class ApiClient {
     const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(url, {
+      response = await request(this.dispatcher, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: route.method,
         headers,
-        body,
-        dispatcher: this.dispatcher,
+        body: body ?? null,
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
