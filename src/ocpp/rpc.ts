@@ -29,12 +29,7 @@ import { PayloadValidator } from './validator.js';
 /** [request, response] per action. */
 export type CallMap = { [action: string]: [unknown, unknown] };
 
-export interface FrameEvent {
-  direction: 'in' | 'out';
-  text: string;
-  /** Epoch milliseconds. */
-  at: number;
-}
+export type FrameDirection = 'in' | 'out';
 
 /** Something the peer sent that could not be processed as a frame: logged, never thrown. */
 export interface ProtocolProblem {
@@ -69,7 +64,8 @@ export interface RpcOptions {
 }
 
 export interface RpcEvents {
-  frame: [FrameEvent];
+  /** Every frame sent or received, as text, with its time (epoch ms). Positional, not an object: it fires twice per message. */
+  frame: [direction: FrameDirection, text: string, at: number];
   problem: [ProtocolProblem];
   /** An incoming CALL that was answered with a CALLRESULT. */
   handled: [action: string, request: unknown, response: unknown];
@@ -207,7 +203,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
 
   private send(text: string): void {
     this.ws.send(text);
-    if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'out', text, at: Date.now() });
+    if (this.listenerCount('frame') > 0) this.emit('frame', 'out', text, Date.now());
   }
 
   private pump(): void {
@@ -226,7 +222,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
   private onMessage(data: RawData, isBinary: boolean): void {
     this.alive = true;
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
-    if (this.listenerCount('frame') > 0) this.emit('frame', { direction: 'in', text, at: Date.now() });
+    if (this.listenerCount('frame') > 0) this.emit('frame', 'in', text, Date.now());
     if (isBinary) {
       // OCPP-J uses text frames only; some firmware sends its JSON as binary. Process it, and
       // say so, rather than let its calls time out.

@@ -128,7 +128,7 @@ export class LocalServer {
     } catch (err) {
       api.close();
       await csms.close();
-      store.close();
+      await store.close();
       throw err;
     }
     const apiUrl = `http://${urlHost(apiHost)}:${apiAddress.port}`;
@@ -142,6 +142,6 @@ export class LocalServer {
     this.api.closeAllConnections();
     await new Promise<void>((resolve) => this.api.close(() => resolve()));
     await this.csms.close();
-    this.store.close();
+    await this.store.close();
   }
 }

@@ -44,7 +44,7 @@ async function offlineSite(extra?: (site: TestServer) => Promise<void>): Promise
   ] as const) {
     issueIds.push((await site.client.reportIssue(cp, { category: 'hardware_defect', description, severity: 'medium' })).issue_id);
   }
-  site.server.store.logs.flush();
+  site.server.store.logs.barrier();
   const logCounts = new Map(sessionIds.map((id) => [id, site.server.store.logs.page(id, { limit: 1, offset: 0 }).total]));
   const dataDir = site.dataDir;
   await site.stop(false);
@@ -79,7 +79,7 @@ async function expectExactlyOnce(cloud: TestServer, site: Site): Promise<void> {
     }
     expect(siteStore.outbox.counts().pending).toBe(0);
   } finally {
-    siteStore.close();
+    await siteStore.close();
   }
 }
 
@@ -173,15 +173,15 @@ test('sync killed with SIGKILL between the cloud accepting and the site recordin
   cleanups.push(() => new Promise((r) => proxy.server.close(r)));
   const url = `http://127.0.0.1:${await proxy.port}`;
   const { Store } = await import('../../src/server/store/store.js');
-  const pending = (): number => {
+  const pending = async (): Promise<number> => {
     const s = Store.open(site.dataDir);
     try {
       return s.outbox.counts().pending;
     } finally {
-      s.close();
+      await s.close();
     }
   };
-  for (let round = 0; round < 40 && pending() > 0; round += 1) {
+  for (let round = 0; round < 40 && (await pending()) > 0; round += 1) {
     const child = spawn(process.execPath, [BIN, 'sync', '--to', url, '--data-dir', site.dataDir, '--json', '--log-batch', '500', '--max-wait', '5'], {
       env: { ...process.env, DYNAMO_TOKEN: cloud.token, DYNAMO_CONFIG_DIR: tempDir() },
       stdio: 'ignore',

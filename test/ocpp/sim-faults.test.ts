@@ -80,8 +80,8 @@ test('invalidPayloads: answers fail our response validation; its notifications g
   await run({ faults: { invalidPayloads: true } });
   await expect(cp().clearCache()).rejects.toBeInstanceOf(InvalidResponseError);
   const errors: string[] = [];
-  csms.server.on('frame', (f) => {
-    if (f.direction === 'out' && f.text.startsWith('[4,')) errors.push(f.text);
+  csms.server.on('frame', (_id, direction, text) => {
+    if (direction === 'out' && text.startsWith('[4,')) errors.push(text);
   });
   await cp().triggerMessage('Heartbeat').catch(() => undefined);
   await cp().call('TriggerMessage', { requestedMessage: 'StatusNotification', connectorId: 1 }).catch(() => undefined);

@@ -5,7 +5,7 @@ import { backoffDelay } from '../../common/backoff.js';
 import type { Dialect } from '../dialect.js';
 import { ConnectionClosedError } from '../errors.js';
 import { ocpp16, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
-import { type FrameEvent, type Handler, type ProtocolProblem, RpcConnection } from '../rpc.js';
+import { type FrameDirection, type Handler, type ProtocolProblem, RpcConnection } from '../rpc.js';
 
 export interface ReconnectPolicy {
   /** First retry delay; doubles up to maxDelayMs, with full jitter. */
@@ -36,7 +36,7 @@ export interface ChargePointClientEvents {
   close: [code: number, reason: string];
   /** The Central System refused the upgrade (401 for a wrong password, 400 for a bad id…). */
   refused: [status: number, body: string];
-  frame: [FrameEvent];
+  frame: [direction: FrameDirection, text: string, at: number];
   problem: [ProtocolProblem];
   error: [Error];
 }
@@ -162,7 +162,7 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
       });
       const untyped = rpc as unknown as RpcConnection;
       for (const [action, handler] of this.handlers) untyped.handle(action, handler);
-      rpc.on('frame', (f) => this.emit('frame', f));
+      rpc.on('frame', (direction, text, at) => this.emit('frame', direction, text, at));
       rpc.on('problem', (p) => this.emit('problem', p));
       rpc.on('close', (code, reason) => {
         if (this.rpc === rpc) this.rpc = null;

@@ -41,7 +41,7 @@ export function installCentralSystemHandlers(
     return { status: 'Accepted', currentTime: now(), interval: policy.heartbeatIntervalS };
   });
   rpc.handle('Heartbeat', () => {
-    state.lastHeartbeatAt = new Date();
+    state.lastHeartbeatMs = Date.now();
     return { currentTime: now() };
   });
   rpc.handle('StatusNotification', (req) => {

@@ -8,13 +8,14 @@ export interface ChargePointState {
   remoteAddress: string | null;
   connectedAt: Date | null;
   disconnectedAt: Date | null;
-  /** Last frame or pong from the charge point. */
-  lastSeenAt: Date | null;
+  /** Last frame or pong from the charge point, epoch ms (updated on every frame: no Date per frame). */
+  lastSeenMs: number | null;
   boot: BootNotificationRequest | null;
   bootedAt: Date | null;
   /** Whether a BootNotification was accepted on the current connection. */
   bootedThisConnection: boolean;
-  lastHeartbeatAt: Date | null;
+  /** Epoch ms of the last Heartbeat. */
+  lastHeartbeatMs: number | null;
   /** Latest StatusNotification per connector id (0 is the charge point itself). */
   connectors: Map<number, StatusNotificationRequest & { receivedAt: Date }>;
 }
@@ -36,7 +37,7 @@ export class ChargePointRegistry {
     state.protocol = protocol;
     state.remoteAddress = remoteAddress;
     state.connectedAt = new Date();
-    state.lastSeenAt = state.connectedAt;
+    state.lastSeenMs = state.connectedAt.getTime();
     state.bootedThisConnection = false;
     this.states.set(id, state);
     return state;
@@ -58,11 +59,11 @@ export class ChargePointRegistry {
       remoteAddress: null,
       connectedAt: null,
       disconnectedAt: null,
-      lastSeenAt: null,
+      lastSeenMs: null,
       boot: null,
       bootedAt: null,
       bootedThisConnection: false,
-      lastHeartbeatAt: null,
+      lastHeartbeatMs: null,
       connectors: new Map(),
     };
   }

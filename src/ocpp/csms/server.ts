@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { listen } from '../../common/listen.js';
 import type { Dialect } from '../dialect.js';
 import { ocpp16, type BootNotificationRequest, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
-import { type FrameEvent, RpcConnection, type ProtocolProblem } from '../rpc.js';
+import { type FrameDirection, RpcConnection, type ProtocolProblem } from '../rpc.js';
 import { ChargePointConnection } from './charge-point.js';
 import { type CentralSystemPolicy, clockSeededTransactionIds, installCentralSystemHandlers } from './handlers.js';
 import { ChargePointRegistry, type ChargePointState } from './registry.js';
@@ -33,17 +33,13 @@ export interface CsmsServerOptions {
   policy?: Partial<CentralSystemPolicy>;
 }
 
-export interface ChargePointFrame extends FrameEvent {
-  chargePointId: string;
-}
-
 export interface CsmsEvents {
   connected: [cp: ChargePointConnection];
   booted: [cp: ChargePointConnection, boot: BootNotificationRequest];
   disconnected: [cp: ChargePointConnection, code: number, reason: string];
   /** Every incoming CALL answered with a CALLRESULT. */
   call: [cp: ChargePointConnection, action: string, request: unknown, response: unknown];
-  frame: [frame: ChargePointFrame];
+  frame: [chargePointId: string, direction: FrameDirection, text: string, at: number];
   problem: [chargePointId: string, problem: ProtocolProblem];
   /** A connection attempt refused before the WebSocket opened. */
   refused: [info: { chargePointId: string | null; status: number; reason: string; remoteAddress: string | null }];
@@ -206,11 +202,11 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     this.connections.set(id, cp);
 
     ws.on('pong', () => {
-      state.lastSeenAt = new Date();
+      state.lastSeenMs = Date.now();
     });
-    rpc.on('frame', (frame) => {
-      if (frame.direction === 'in') state.lastSeenAt = new Date(frame.at);
-      if (this.listenerCount('frame') > 0) this.emit('frame', { ...frame, chargePointId: id });
+    rpc.on('frame', (direction, text, at) => {
+      if (direction === 'in') state.lastSeenMs = at;
+      if (this.listenerCount('frame') > 0) this.emit('frame', id, direction, text, at);
     });
     rpc.on('problem', (problem) => this.emit('problem', id, problem));
     rpc.on('handled', (action, request, response) => {

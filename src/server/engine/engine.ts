@@ -69,12 +69,12 @@ export class CommissioningEngine {
       this.serverLog(`${cp.id} booted: ${boot.chargePointVendor} ${boot.chargePointModel}${boot.firmwareVersion ? ` (firmware ${boot.firmwareVersion})` : ''}`);
     });
     csms.on('call', (cp, action, request, response) => this.onCall(cp.id, action, request, response));
-    csms.on('frame', (frame) => {
-      const runner = this.runners.get(frame.chargePointId);
+    csms.on('frame', (chargePointId, direction, frame, at) => {
+      const runner = this.runners.get(chargePointId);
       if (!runner?.active) return;
-      let text = redactFrame(frame.text);
+      let text = redactFrame(frame);
       if (text.length > FRAME_LOG_LIMIT) text = `${text.slice(0, FRAME_LOG_LIMIT)}… (${text.length} characters)`;
-      runner.log('debug', `${frame.direction === 'in' ? 'received' : 'sent'} ${text}`);
+      runner.log('debug', `${direction === 'in' ? 'received' : 'sent'} ${text}`, runner.currentStep, at);
     });
     csms.on('problem', (id, problem) => {
       const runner = this.runners.get(id);
@@ -89,6 +89,7 @@ export class CommissioningEngine {
     const at = isoSeconds();
     const reason = 'The server stopped while this session was running (crash or power loss)';
     for (const session of unfinished) {
+      this.store.logs.append(session.id, session.chargePointId, 'error', null, `Session failed: ${reason}; marked failed at restart`);
       this.store.write(() => {
         for (const step of session.steps) {
           if (step.status === 'running') {
@@ -97,13 +98,10 @@ export class CommissioningEngine {
             this.store.sessions.updateStep(session.id, step.position, { status: 'skipped' });
           }
         }
-        this.store.logs.append(session.id, session.chargePointId, 'error', null, `Session failed: ${reason}; marked failed at restart`);
-        this.store.logs.flush();
         this.store.sessions.update(session.id, { status: 'failed', result: 'failed', completedAt: at, failureReason: reason });
         this.store.outbox.add('session', session.id, session.chargePointId);
       });
     }
-    this.store.logs.flush();
     return unfinished.length;
   }
 
@@ -353,7 +351,7 @@ export class CommissioningEngine {
   }
 
   private onDisconnected(cp: ChargePointConnection, code: number, reason: string): void {
-    this.store.chargePoints.recordSeen(cp.id, this.csms.state(cp.id)?.lastSeenAt ?? new Date());
+    this.store.chargePoints.recordSeen(cp.id, new Date(this.csms.state(cp.id)?.lastSeenMs ?? Date.now()));
     this.serverLog(`${cp.id} disconnected (${code}${reason ? `, ${reason}` : ''})`);
     // A replaced socket is followed at once by the new one: no grace period needed for that.
     if (reason.startsWith('replaced')) return;

@@ -78,8 +78,8 @@ export class SessionRunner {
     return this.current && this.progress ? { step: this.current.name, detail: this.progress } : null;
   }
 
-  log(level: LogLevel, message: string, step: StepName | null = this.currentStep): void {
-    this.store.logs.append(this.session.id, this.session.chargePointId, level, step, message);
+  log(level: LogLevel, message: string, step: StepName | null = this.currentStep, at = Date.now()): void {
+    this.store.logs.append(this.session.id, this.session.chargePointId, level, step, message, at);
   }
 
   async run(): Promise<void> {
@@ -107,7 +107,7 @@ export class SessionRunner {
     } finally {
       await this.ctx?.runCleanups();
       this.graceCancel?.();
-      this.store.logs.flush();
+      this.store.logs.barrier();
       this.resolveDone();
     }
   }

@@ -8,6 +8,8 @@ import type { TokenClaims } from '../auth/tokens.js';
 import { ok, type RouteHandler } from '../http/types.js';
 import type { RouteDeps } from './deps.js';
 
+const lastSeen = (live: number | null | undefined, stored: string | null): string | null => (live ? isoSeconds(new Date(live)) : stored);
+
 /** Managing who may connect is for installers with every charge point in scope. */
 function requireFullScope(auth: TokenClaims | null): void {
   if (!auth?.scope.includes('*')) throw new ApiError('forbidden', 'managing charge points needs a token for all charge points');
@@ -22,7 +24,7 @@ export function listLocalChargePointsRoute({ store, csms }: RouteDeps): RouteHan
       commissioned: cp.commissionedAt !== null,
       has_password: cp.passwordHash !== null,
       created_at: cp.createdAt,
-      last_seen_at: csms.state(cp.id)?.lastSeenAt ? isoSeconds(csms.state(cp.id)!.lastSeenAt!) : cp.lastSeenAt,
+      last_seen_at: lastSeen(csms.state(cp.id)?.lastSeenMs, cp.lastSeenAt),
     }));
     const response: LocalChargePointsResponse = { charge_points: list, total: list.length };
     return ok(response);

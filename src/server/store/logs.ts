@@ -1,112 +1,220 @@
+import { Worker } from 'node:worker_threads';
 import type { LogEntry, LogLevel, StepName } from '../../api/contract.js';
-import { isoMillis } from '../../common/time.js';
 import type { Db } from './db.js';
-import type { Outbox } from './outbox.js';
-
-interface Pending extends LogEntry {
-  sessionId: string;
-  chargePointId: string;
-}
 
 export interface LogPage {
   logs: LogEntry[];
   total: number;
 }
 
+/** [sessionId, seq, at, level, step, message]: what goes to the writer thread. */
+type Row = [string, number, number, LogLevel, StepName | null, string];
+
+/** [seq, at, level, step, message]: one line as stored inside a chunk. */
+type Line = [number, number, LogLevel, StepName | null, string];
+
+const toEntry = ([seq, at, level, step, message]: Line): LogEntry => ({ seq, timestamp: new Date(at).toISOString(), level, step, message });
+
+/** How long a barrier waits for the writer before it gives up (a writer that died). */
+const BARRIER_TIMEOUT_MS = 30_000;
+
 /**
- * Session logs. Lines are numbered per session (`seq`) and buffered briefly, then written in one
- * transaction per batch, with one outbox entry per session and batch. Any state change flushes
- * the buffer first (Store.write), so a step never appears finished without its log lines.
+ * Session logs. Lines are numbered per session (`seq`), buffered briefly, and written by a
+ * worker thread with its own connection, in one transaction per batch together with the outbox
+ * entry that announces them. Every frame of a session is a line, so on a busy server this is
+ * most of the writing: it stays off the thread that answers charge points, and a session's lines
+ * of one batch are stored as one chunk (one row, one index entry) rather than a row each.
+ * Reads decode the chunks they need; they are rare next to writes.
+ *
+ * `barrier()` makes everything appended so far durable before returning: Store.write calls it
+ * before any state change (a step never appears finished without the lines that led to it), and
+ * so does every read.
  */
 export class Logs {
-  private buffer: Pending[] = [];
+  private buffer: Row[] = [];
+  /** The charge point of each session in the buffer (for the outbox), sent once per batch. */
+  private bufferOwners = new Map<string, string>();
   private readonly nextSeq = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  private worker: Worker | null = null;
+  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private posted = 0;
+  private lastError: string | null = null;
 
   constructor(
     private readonly db: Db,
-    private readonly outbox: Outbox,
-    private readonly flushDelayMs = 25,
-    private readonly maxBuffered = 500,
+    private readonly outbox: boolean,
+    private readonly flushDelayMs = 50,
+    private readonly maxBuffered = 5000,
   ) {}
 
-  append(sessionId: string, chargePointId: string, level: LogLevel, step: StepName | null, message: string, at = new Date()): LogEntry {
-    const seq = this.allocateSeq(sessionId);
-    const entry: Pending = { sessionId, chargePointId, seq, timestamp: isoMillis(at), level, step, message };
-    this.buffer.push(entry);
-    if (this.buffer.length >= this.maxBuffered) this.flush();
+  append(sessionId: string, chargePointId: string, level: LogLevel, step: StepName | null, message: string, at = Date.now()): void {
+    this.buffer.push([sessionId, this.allocateSeq(sessionId), at, level, step, message]);
+    if (!this.bufferOwners.has(sessionId)) this.bufferOwners.set(sessionId, chargePointId);
+    if (this.buffer.length >= this.maxBuffered) this.post();
     else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.flushDelayMs);
+      this.timer = setTimeout(() => this.post(), this.flushDelayMs);
       this.timer.unref();
     }
-    return entry;
   }
 
-  /** Writes buffered lines now; inside an open transaction it joins that transaction. */
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    const insert = this.db.prepare('INSERT INTO logs (session_id, seq, timestamp, level, step, message) VALUES (?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      const ranges = new Map<string, { chargePointId: string; from: number; to: number }>();
-      for (const e of batch) {
-        insert.run(e.sessionId, e.seq, e.timestamp, e.level, e.step, e.message);
-        const range = ranges.get(e.sessionId);
-        if (range) range.to = e.seq;
-        else ranges.set(e.sessionId, { chargePointId: e.chargePointId, from: e.seq, to: e.seq });
-      }
-      for (const [sessionId, r] of ranges) this.outbox.add('logs', sessionId, r.chargePointId, { from_seq: r.from, to_seq: r.to });
-    })();
+  /** Waits until every line appended so far is committed. */
+  barrier(): void {
+    this.post();
+    if (Atomics.load(this.control, 0) >= this.posted) return this.check();
+    const deadline = Date.now() + BARRIER_TIMEOUT_MS;
+    for (;;) {
+      const committed = Atomics.load(this.control, 0);
+      if (committed >= this.posted) break;
+      if (Date.now() > deadline) throw new Error('the log writer did not answer; log lines may be lost');
+      Atomics.wait(this.control, 0, committed, 100);
+    }
+    this.check();
   }
 
   /** A page of one session's lines, oldest first; `level` matches exactly that level. */
   page(sessionId: string, options: { level?: LogLevel; limit: number; offset: number }): LogPage {
-    this.flush();
-    const where = options.level ? 'session_id = ? AND level = ?' : 'session_id = ?';
-    const args: unknown[] = options.level ? [sessionId, options.level] : [sessionId];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM logs WHERE ${where}`).get(...args) as { n: number }).n;
-    const logs = this.db
-      .prepare(`SELECT seq, timestamp, level, step, message FROM logs WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`)
-      .all(...args, options.limit, options.offset) as LogEntry[];
-    return { logs, total };
+    this.barrier();
+    const { level, limit, offset } = options;
+    if (level) {
+      const matching = this.lines(sessionId).filter((l) => l[2] === level);
+      return { logs: matching.slice(offset, offset + limit).map(toEntry), total: matching.length };
+    }
+    // Without a filter the chunk sizes say where the page is: decode only the chunks it spans.
+    const chunks = this.db.prepare('SELECT id, line_count AS n FROM log_chunks WHERE session_id = ? ORDER BY from_seq').all(sessionId) as { id: number; n: number }[];
+    const total = chunks.reduce((sum, c) => sum + c.n, 0);
+    const wanted: number[] = [];
+    let firstLine = 0;
+    let seen = 0;
+    for (const chunk of chunks) {
+      if (seen >= offset + limit) break;
+      if (seen + chunk.n > offset) {
+        if (wanted.length === 0) firstLine = seen;
+        wanted.push(chunk.id);
+      }
+      seen += chunk.n;
+    }
+    if (wanted.length === 0) return { logs: [], total };
+    const rows = this.db.prepare(`SELECT lines FROM log_chunks WHERE id IN (${wanted.map(() => '?').join(',')}) ORDER BY from_seq`).all(...wanted) as { lines: string }[];
+    const start = offset - firstLine;
+    return { logs: this.decode(rows).slice(start, start + limit).map(toEntry), total };
   }
 
   /** Lines with seq in [from, to], for sync. */
   range(sessionId: string, from: number, to: number): LogEntry[] {
-    this.flush();
-    return this.db
-      .prepare('SELECT seq, timestamp, level, step, message FROM logs WHERE session_id = ? AND seq BETWEEN ? AND ? ORDER BY seq')
-      .all(sessionId, from, to) as LogEntry[];
+    this.barrier();
+    return this.lines(sessionId, from, to)
+      .filter((l) => l[0] >= from && l[0] <= to)
+      .map(toEntry);
   }
 
   /** Sync, receiving side: stores lines it does not have yet; a (session, seq) it has is skipped. */
   receive(sessionId: string, entries: LogEntry[]): { accepted: number; duplicates: number } {
-    const insert = this.db.prepare(
-      'INSERT INTO logs (session_id, seq, timestamp, level, step, message) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    );
+    if (entries.length === 0) return { accepted: 0, duplicates: 0 };
+    const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+    const insert = this.db.prepare('INSERT INTO log_chunks (session_id, from_seq, to_seq, line_count, lines) VALUES (?, ?, ?, ?, ?)');
     let accepted = 0;
     this.db.transaction(() => {
-      for (const e of entries) accepted += insert.run(sessionId, e.seq, e.timestamp, e.level, e.step, e.message).changes;
+      const have = new Set(this.lines(sessionId, sorted[0]!.seq, sorted[sorted.length - 1]!.seq).map((l) => l[0]));
+      let run: Line[] = [];
+      const store = (): void => {
+        if (run.length === 0) return;
+        insert.run(sessionId, run[0]![0], run[run.length - 1]![0], run.length, JSON.stringify(run));
+        accepted += run.length;
+        run = [];
+      };
+      for (const e of sorted) {
+        if (have.has(e.seq)) {
+          store();
+          continue;
+        }
+        have.add(e.seq);
+        if (run.length > 0 && run[run.length - 1]![0] !== e.seq - 1) store();
+        run.push([e.seq, Date.parse(e.timestamp), e.level, e.step, e.message]);
+      }
+      store();
     })();
     return { accepted, duplicates: entries.length - accepted };
   }
 
-  private allocateSeq(sessionId: string): number {
-    let next = this.nextSeq.get(sessionId);
-    if (next === undefined) {
-      const row = this.db.prepare('SELECT max(seq) AS s FROM logs WHERE session_id = ?').get(sessionId) as { s: number | null };
-      const buffered = this.buffer.filter((e) => e.sessionId === sessionId).length;
-      next = (row.s ?? 0) + buffered + 1;
-    }
-    this.nextSeq.set(sessionId, next + 1);
-    return next;
+  /** A session's lines, in order; only the chunks that overlap [from, to] when given. */
+  private lines(sessionId: string, from = 0, to = Number.MAX_SAFE_INTEGER): Line[] {
+    const rows = this.db
+      .prepare('SELECT lines FROM log_chunks WHERE session_id = ? AND to_seq >= ? AND from_seq <= ? ORDER BY from_seq')
+      .all(sessionId, from, to) as { lines: string }[];
+    return this.decode(rows);
+  }
+
+  private decode(rows: { lines: string }[]): Line[] {
+    return rows.flatMap((r) => JSON.parse(r.lines) as Line[]);
   }
 
   /** Forgets the per-session counter of a session that will log no more. */
   release(sessionId: string): void {
     this.nextSeq.delete(sessionId);
+  }
+
+  /** Writes what is left and stops the writer thread. */
+  async close(): Promise<void> {
+    this.barrier();
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = null;
+    // Unref'd while it runs; held now so the process waits for its last commit.
+    worker.ref();
+    await new Promise<void>((resolve) => {
+      worker.once('message', () => resolve());
+      worker.once('exit', () => resolve());
+      worker.postMessage({ close: true });
+    });
+    await worker.terminate();
+  }
+
+  private allocateSeq(sessionId: string): number {
+    let next = this.nextSeq.get(sessionId);
+    if (next === undefined) {
+      // First line of this session in this process: continue after what is already stored.
+      this.barrier();
+      const row = this.db.prepare('SELECT max(to_seq) AS s FROM log_chunks WHERE session_id = ?').get(sessionId) as { s: number | null };
+      next = (row.s ?? 0) + 1;
+    }
+    this.nextSeq.set(sessionId, next + 1);
+    return next;
+  }
+
+  private post(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.buffer.length === 0) return;
+    const rows = this.buffer;
+    const owners = Object.fromEntries(this.bufferOwners);
+    this.buffer = [];
+    this.bufferOwners = new Map();
+    this.posted += 1;
+    this.writer().postMessage({ id: this.posted, rows, owners });
+  }
+
+  private writer(): Worker {
+    if (!this.worker) {
+      this.worker = new Worker(new URL('./log-writer.worker.js', import.meta.url), {
+        workerData: { file: this.db.name, outbox: this.outbox, control: this.control.buffer },
+      });
+      this.worker.on('message', (m: { error?: string }) => {
+        if (m.error) this.lastError = m.error;
+      });
+      this.worker.on('error', (err) => {
+        this.lastError = err.message;
+        Atomics.store(this.control, 1, 1);
+      });
+      // The writer must not keep a finished command alive; close() ends it properly.
+      this.worker.unref();
+    }
+    return this.worker;
+  }
+
+  private check(): void {
+    if (Atomics.load(this.control, 1) === 0) return;
+    Atomics.store(this.control, 1, 0);
+    throw new Error(`the log writer failed: ${this.lastError ?? 'unknown error'}`);
   }
 }

@@ -58,16 +58,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (session_id, position)
   );
 
-  CREATE TABLE logs (
+  CREATE TABLE log_chunks (
+    id INTEGER PRIMARY KEY,
     session_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    timestamp TEXT NOT NULL,
-    level TEXT NOT NULL,
-    step TEXT,
-    message TEXT NOT NULL,
-    PRIMARY KEY (session_id, seq)
-  ) WITHOUT ROWID;
-  CREATE INDEX logs_by_level ON logs(session_id, level, seq);
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL,
+    line_count INTEGER NOT NULL,
+    lines TEXT NOT NULL,
+    UNIQUE (session_id, from_seq)
+  );
 
   CREATE TABLE issues (
     id TEXT PRIMARY KEY,

@@ -27,7 +27,7 @@ export class Store {
     this.chargePoints = new ChargePoints(db);
     this.sessions = new Sessions(db);
     this.outbox = new Outbox(db, options.outbox ?? true);
-    this.logs = new Logs(db, this.outbox);
+    this.logs = new Logs(db, this.outbox.enabled);
     this.issues = new Issues(db);
     this.idempotency = new IdempotencyKeys(db);
     this.counters = new Counters(db);
@@ -38,18 +38,16 @@ export class Store {
   }
 
   /**
-   * Runs `fn` in one transaction after writing buffered log lines, so state and the log lines
-   * that led to it are durable together.
+   * Runs `fn` in one transaction, once the log lines appended before it are durable: a state
+   * change is never on disk without the lines that led to it.
    */
   write<T>(fn: () => T): T {
-    return this.db.transaction(() => {
-      this.logs.flush();
-      return fn();
-    })();
+    this.logs.barrier();
+    return this.db.transaction(fn)();
   }
 
-  close(): void {
-    this.logs.flush();
+  async close(): Promise<void> {
+    await this.logs.close();
     this.db.close();
   }
 }

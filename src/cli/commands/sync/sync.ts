@@ -60,7 +60,7 @@ export async function run(parent: CliContext, o: SyncOptions): Promise<number> {
       await client.close();
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
