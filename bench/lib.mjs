@@ -25,10 +25,11 @@ export function machine() {
   return { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
 }
 
-/** Writes bench/results/<name>.json and returns the record. */
+/** Writes bench/results/<name>.json (or into BENCH_RESULTS_DIR) and returns the record. */
 export function saveResult(name, figures) {
   const record = { name, at: new Date().toISOString(), machine: machine(), ...figures };
-  writeFileSync(join(ROOT, 'bench', 'results', `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
+  const dir = process.env.BENCH_RESULTS_DIR ?? join(ROOT, 'bench', 'results');
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
 

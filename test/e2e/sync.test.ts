@@ -221,6 +221,41 @@ test('a record the cloud refuses is parked with its reason and does not block th
   expect(cloud.server.store.issues.list('CP-X')).toHaveLength(1);
 }, 120_000);
 
+test('a hosted API with a smaller body limit: requests that get 413 are halved until they fit, and nothing is parked', async () => {
+  const site = await offlineSite();
+  const cloud = await cloudFor();
+  cleanups.push(() => cloud.stop());
+  const target = Number(new URL(cloud.server.apiUrl).port);
+  let refused = 0;
+  const strict = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (body.length > 32 * 1024) {
+        refused += 1;
+        res.writeHead(413, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 'payload_too_large', message: 'over 32 KB' }));
+        return;
+      }
+      const upstream = request({ host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((r) => strict.listen(0, '127.0.0.1', () => r()));
+  cleanups.push(() => new Promise((r) => strict.close(r)));
+  const r = await cli(['sync', '--to', `http://127.0.0.1:${(strict.address() as AddressInfo).port}`, '--data-dir', site.dataDir, '--json'], {
+    env: { DYNAMO_TOKEN: cloud.token },
+  });
+  expect(r.code).toBe(0);
+  expect(ndjson(r.stdout).at(-1)).toMatchObject({ type: 'done', parked: 0, pending: 0 });
+  expect(refused).toBeGreaterThan(0);
+  await expectExactlyOnce(cloud, site);
+}, 120_000);
+
 test('401 stops the sync with "run dynamo login" and sends nothing', async () => {
   const site = await offlineSite();
   const cloud = await cloudFor();

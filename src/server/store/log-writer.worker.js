@@ -1,11 +1,11 @@
 // Writes session log lines in its own thread, so the OCPP server's thread spends its time on
 // OCPP. Plain JavaScript, not TypeScript: the same file runs from src/ under the tests and from
-// dist/ in the build. Protocol (see logs.ts): { id, rows, owners } batches in; once a batch is committed,
+// dist/ in the build. Protocol (see logs.ts): { id, batch } in; once a batch is committed,
 // control[0] = id and Atomics.notify; on failure also control[1] = 1 and an error message out.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, outbox, control: buffer } = workerData;
+const { file, outbox, control: buffer, levels, steps } = workerData;
 const control = new Int32Array(buffer);
 const db = new Database(file);
 // A later state change (synchronous=FULL on the main connection) fsyncs these pages too; until
@@ -16,24 +16,29 @@ db.pragma('busy_timeout = 5000');
 const insertChunk = db.prepare('INSERT INTO log_chunks (session_id, from_seq, to_seq, line_count, lines) VALUES (?, ?, ?, ?, ?)');
 const insertOutbox = db.prepare("INSERT INTO outbox (kind, ref, charge_point_id, payload, created_at) VALUES ('logs', ?, ?, ?, ?)");
 
+// A batch carries indexes into these (LOG_LEVELS and STEP_NAMES, handed over by logs.ts).
+const LEVELS = levels;
+const STEPS = [null, ...steps];
+
 /**
- * Rows are [sessionId, seq, at, level, step, message]; owners maps a session to its charge point.
- * A session's rows in one batch are consecutive in seq: they become one chunk, stored as
- * [seq, at, level, step, message] each.
+ * A batch comes by column (see Batch in logs.ts). A session's lines in one batch are consecutive
+ * in seq: they become one chunk, each line stored as [seq, at, level, step, message].
  */
-const write = db.transaction((rows, owners) => {
-  const chunks = new Map();
-  for (const [sessionId, seq, at, level, step, message] of rows) {
-    let chunk = chunks.get(sessionId);
-    if (!chunk) chunks.set(sessionId, (chunk = { chargePointId: owners[sessionId], from: seq, to: seq, lines: [] }));
+const write = db.transaction((b) => {
+  const chunks = b.sessions.map(() => null);
+  for (let i = 0; i < b.message.length; i += 1) {
+    const s = b.session[i];
+    const seq = b.seq[i];
+    const chunk = (chunks[s] ??= { from: seq, to: seq, lines: [] });
     chunk.to = seq;
-    chunk.lines.push([seq, at, level, step, message]);
+    chunk.lines.push([seq, b.at[i], LEVELS[b.level[i]], STEPS[b.step[i]], b.message[i]]);
   }
   const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  for (const [sessionId, c] of chunks) {
-    insertChunk.run(sessionId, c.from, c.to, c.lines.length, JSON.stringify(c.lines));
-    if (outbox) insertOutbox.run(sessionId, c.chargePointId, JSON.stringify({ from_seq: c.from, to_seq: c.to }), created);
-  }
+  chunks.forEach((c, s) => {
+    if (!c) return;
+    insertChunk.run(b.sessions[s], c.from, c.to, c.lines.length, JSON.stringify(c.lines));
+    if (outbox) insertOutbox.run(b.sessions[s], b.owners[s], JSON.stringify({ from_seq: c.from, to_seq: c.to }), created);
+  });
 });
 
 parentPort.on('message', (message) => {
@@ -43,7 +48,7 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    write(message.rows, message.owners);
+    write(message.batch);
   } catch (err) {
     Atomics.store(control, 1, 1);
     parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) });

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { LogEntry, LogLevel, StepName } from '../../api/contract.js';
+import { LOG_LEVELS, STEP_NAMES, type LogEntry, type LogLevel, type StepName } from '../../api/contract.js';
 import type { Db } from './db.js';
 
 export interface LogPage {
@@ -7,8 +7,27 @@ export interface LogPage {
   total: number;
 }
 
-/** [sessionId, seq, at, level, step, message]: what goes to the writer thread. */
-type Row = [string, number, number, LogLevel, StepName | null, string];
+/**
+ * A batch on its way to the writer thread, by column: copying it to the other thread then costs
+ * one string per line (the message) and a few numbers, not an array and five strings.
+ */
+interface Batch {
+  /** Session ids and their charge points; `session` below indexes these. */
+  sessions: string[];
+  owners: string[];
+  session: number[];
+  seq: number[];
+  at: number[];
+  /** Index into LOG_LEVELS. */
+  level: number[];
+  /** Index into STEP_NAMES plus one; 0 for no step. */
+  step: number[];
+  message: string[];
+}
+
+const emptyBatch = (): Batch => ({ sessions: [], owners: [], session: [], seq: [], at: [], level: [], step: [], message: [] });
+const LEVEL_INDEX = new Map(LOG_LEVELS.map((l, i) => [l, i]));
+const STEP_INDEX = new Map(STEP_NAMES.map((s, i) => [s, i + 1]));
 
 /** [seq, at, level, step, message]: one line as stored inside a chunk. */
 type Line = [number, number, LogLevel, StepName | null, string];
@@ -31,9 +50,8 @@ const BARRIER_TIMEOUT_MS = 30_000;
  * so does every read.
  */
 export class Logs {
-  private buffer: Row[] = [];
-  /** The charge point of each session in the buffer (for the outbox), sent once per batch. */
-  private bufferOwners = new Map<string, string>();
+  private batch = emptyBatch();
+  private batchSessions = new Map<string, number>();
   private readonly nextSeq = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private worker: Worker | null = null;
@@ -49,9 +67,20 @@ export class Logs {
   ) {}
 
   append(sessionId: string, chargePointId: string, level: LogLevel, step: StepName | null, message: string, at = Date.now()): void {
-    this.buffer.push([sessionId, this.allocateSeq(sessionId), at, level, step, message]);
-    if (!this.bufferOwners.has(sessionId)) this.bufferOwners.set(sessionId, chargePointId);
-    if (this.buffer.length >= this.maxBuffered) this.post();
+    const b = this.batch;
+    let index = this.batchSessions.get(sessionId);
+    if (index === undefined) {
+      index = b.sessions.push(sessionId) - 1;
+      b.owners.push(chargePointId);
+      this.batchSessions.set(sessionId, index);
+    }
+    b.session.push(index);
+    b.seq.push(this.allocateSeq(sessionId));
+    b.at.push(at);
+    b.level.push(LEVEL_INDEX.get(level)!);
+    b.step.push(step === null ? 0 : STEP_INDEX.get(step)!);
+    b.message.push(message);
+    if (b.message.length >= this.maxBuffered) this.post();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.post(), this.flushDelayMs);
       this.timer.unref();
@@ -185,19 +214,18 @@ export class Logs {
   private post(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.buffer.length === 0) return;
-    const rows = this.buffer;
-    const owners = Object.fromEntries(this.bufferOwners);
-    this.buffer = [];
-    this.bufferOwners = new Map();
+    if (this.batch.message.length === 0) return;
+    const batch = this.batch;
+    this.batch = emptyBatch();
+    this.batchSessions = new Map();
     this.posted += 1;
-    this.writer().postMessage({ id: this.posted, rows, owners });
+    this.writer().postMessage({ id: this.posted, batch });
   }
 
   private writer(): Worker {
     if (!this.worker) {
       this.worker = new Worker(new URL('./log-writer.worker.js', import.meta.url), {
-        workerData: { file: this.db.name, outbox: this.outbox, control: this.control.buffer },
+        workerData: { file: this.db.name, outbox: this.outbox, control: this.control.buffer, levels: LOG_LEVELS, steps: STEP_NAMES },
       });
       this.worker.on('message', (m: { error?: string }) => {
         if (m.error) this.lastError = m.error;

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../api/client.js';
+import type { LogEntry } from '../../api/contract.js';
 import { ApiRequestError, NetworkError } from '../../api/client-errors.js';
 import { isoSeconds } from '../../common/time.js';
 import { toStatusResponse } from '../store/sessions.js';
@@ -175,15 +176,43 @@ export class OutboxSync {
     await this.client.putSession(toStatusResponse(session));
   }
 
+  /**
+   * A session's pending lines in requests of at most `logBatch` lines and about 512 KB; a 413
+   * from the hosted API halves the request and tries again, so a long line or a smaller body
+   * limit over there cannot park a session's logs.
+   */
   private async sendLogs(unit: Unit, progress: (records: number) => void): Promise<void> {
     const chargePointId = unit.entries[0]!.chargePointId;
-    const batch = this.options.logBatch ?? DEFAULT_LOG_BATCH;
+    let limit = this.options.logBatch ?? DEFAULT_LOG_BATCH;
     for (const [from, to] of mergedRanges(unit.entries)) {
-      for (let start = from; start <= to; start += batch) {
-        const lines = this.store.logs.range(unit.ref, start, Math.min(to, start + batch - 1));
-        if (lines.length > 0) await this.client.postSessionLogs(chargePointId, unit.ref, lines);
+      let start = from;
+      while (start <= to) {
+        const lines = fitBytes(this.store.logs.range(unit.ref, start, Math.min(to, start + limit - 1)), MAX_REQUEST_BYTES);
+        if (lines.length === 0) break;
+        try {
+          await this.client.postSessionLogs(chargePointId, unit.ref, lines);
+        } catch (err) {
+          if (err instanceof ApiRequestError && err.status === 413 && lines.length > 1) {
+            limit = Math.max(1, Math.floor(lines.length / 2));
+            continue;
+          }
+          throw err;
+        }
         progress(lines.length);
+        start = lines[lines.length - 1]!.seq + 1;
       }
     }
   }
+}
+
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** The first lines of `lines` whose JSON fits in `bytes` (at least one). */
+function fitBytes(lines: LogEntry[], bytes: number): LogEntry[] {
+  let size = 0;
+  for (let i = 0; i < lines.length; i += 1) {
+    size += lines[i]!.message.length + 120;
+    if (size > bytes && i > 0) return lines.slice(0, i);
+  }
+  return lines;
 }

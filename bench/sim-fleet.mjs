@@ -1,0 +1,26 @@
+// Simulated charge points for the scale benchmark, in their own process: argv url, password,
+// first index, count. Prints {"booted": n} when all are up, {"refused": …} on failure; runs until SIGTERM.
+import { SimulatedChargePoint } from '../dist/sim/simulator.js';
+
+const [url, password, first, count] = process.argv.slice(2);
+const sims = [];
+for (let i = Number(first); i < Number(first) + Number(count); i += 1) {
+  sims.push(
+    new SimulatedChargePoint({
+      url,
+      id: `SCALE-${String(i).padStart(4, '0')}`,
+      password,
+      connectors: 1,
+      callTimeoutMs: 60_000,
+      reconnect: { minDelayMs: 1000, maxDelayMs: 5000 },
+    }),
+  );
+}
+const results = await Promise.allSettled(sims.map((s) => s.start()));
+const failed = results.filter((r) => r.status === 'rejected');
+process.stdout.write(`${JSON.stringify({ booted: results.length - failed.length, failed: failed.length, reason: failed[0]?.reason?.message })}\n`);
+process.on('SIGTERM', () => {
+  for (const s of sims) s.stop();
+  setTimeout(() => process.exit(0), 200);
+});
+setInterval(() => undefined, 1 << 30);

@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import { tempDir } from '../helpers/server.js';
+
+const RUN = fileURLToPath(new URL('../../bench/run.mjs', import.meta.url));
+
+/**
+ * The benchmarks, tiny: they must keep running end to end. No timing is asserted (machines here
+ * are noisy); `npm run bench` is the real run.
+ */
+test('the benchmarks run end to end on a small scale', () => {
+  const results = tempDir();
+  const r = spawnSync(process.execPath, [RUN, 'startup', 'throughput', 'scale', 'sync'], {
+    env: {
+      ...process.env,
+      BENCH_RESULTS_DIR: results,
+      BENCH_RUNS: '2',
+      BENCH_CONNECTIONS: '2',
+      BENCH_SECONDS: '1',
+      BENCH_ROUNDS: '1',
+      BENCH_CHARGE_POINTS: '8',
+      BENCH_FLEETS: '2',
+      BENCH_SYNC_LINES: '3000',
+      BENCH_SYNC_BATCHES: '1000',
+    },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  expect(r.status, r.stderr).toBe(0);
+  const read = (name: string) => JSON.parse(readFileSync(join(results, `${name}.json`), 'utf8'));
+  expect(read('startup').figures['dynamo --help'].median_ms).toBeGreaterThan(0);
+  expect(read('throughput').dynamo_frames_logged.per_second).toBeGreaterThan(0);
+  expect(read('scale')).toMatchObject({ charge_points: 8, passed: 8 });
+  expect(read('sync').results[0]).toMatchObject({ batch: 1000, lines: 3000 });
+}, 150_000);
