@@ -259,4 +259,9 @@ export interface AddChargePointResponse {
 export interface HealthResponse {
   status: 'ok';
   version: string;
+  uptime_s: number;
+  /** For long runs (the soak test watches these): memory in MB, and open handles. */
+  rss_mb: number;
+  heap_used_mb: number;
+  active_handles: number;
 }

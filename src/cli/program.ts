@@ -180,6 +180,8 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
     .option('--open', 'accept any charge point without a password (only on a network you trust)')
     .option('--heartbeat-interval <seconds>', 'heartbeat interval given to charge points at boot', positiveInt('heartbeat interval'), 300)
     .option('--sync-to <url>', 'keep sending issues, logs and sessions to this hosted API whenever it answers')
+    .option('--tls-cert <file>', 'certificate (PEM) for wss:// on the OCPP port: security profile 2')
+    .option('--tls-key <file>', 'its private key (PEM)')
     .action(
       action(() => import('./commands/local/up.js'), (_a, o) => ({
         port: o['port'] as number,
@@ -189,6 +191,8 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
         open: o['open'] === true,
         heartbeatIntervalS: o['heartbeatInterval'] as number,
         syncTo: o['syncTo'] as string | undefined,
+        tlsCert: o['tlsCert'] as string | undefined,
+        tlsKey: o['tlsKey'] as string | undefined,
       })),
     );
   const cp = local.command('cp').description('which charge points may connect to the local server');
@@ -228,6 +232,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
     .option('--id <id>', 'charge point id; with --count, the prefix', 'CP-SIM')
     .option('-n, --count <n>', 'how many charge points', positiveInt('count'), 1)
     .option('--password <password>', 'Basic-auth password')
+    .option('--ca <file>', 'trust this certificate (PEM) for a wss:// Central System')
     .option('--connectors <n>', 'connectors per charge point', positiveInt('connectors'), 1)
     .option('--vendor <name>', 'vendor in BootNotification', 'Dynamo')
     .option('--model <name>', 'model in BootNotification', 'SimCharger AC22')

@@ -57,6 +57,11 @@ export interface RpcOptions {
   /** Incoming CALLs being handled at once before further ones are refused. */
   maxConcurrentIncoming?: number;
   /**
+   * Bytes of unsent frames allowed for a peer that does not read (it floods CALLs and never
+   * reads the answers); past this the connection is closed with 1008. Default 8 MiB.
+   */
+  maxBufferedBytes?: number;
+  /**
    * Validate what we send (default true). Only a simulator playing broken firmware turns this
    * off; incoming frames are always validated.
    */
@@ -108,6 +113,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
   private readonly callTimeoutMs: number;
   private readonly maxConcurrentIncoming: number;
   private readonly validateOutgoing: boolean;
+  private readonly maxBufferedBytes: number;
   private readonly peerActions: ReadonlySet<string>;
   private readonly ownActions: ReadonlySet<string>;
   private timer: NodeJS.Timeout | null = null;
@@ -127,6 +133,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
     this.callTimeoutMs = options.callTimeoutMs ?? 30_000;
     this.maxConcurrentIncoming = options.maxConcurrentIncoming ?? 100;
     this.validateOutgoing = options.validateOutgoing ?? true;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     const peer: Role = options.role === 'csms' ? 'cp' : 'csms';
     this.peerActions = options.dialect.actionsSentBy[peer];
     this.ownActions = options.dialect.actionsSentBy[options.role];
@@ -135,8 +142,9 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
       this.alive = true;
     });
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
-    // Socket errors are followed by 'close'; without a listener ws would throw them.
-    ws.on('error', () => undefined);
+    // Socket errors (a frame over the size limit, invalid UTF-8) are followed by 'close' with
+    // its code; without a listener ws would throw them.
+    ws.on('error', (err) => this.emit('problem', { message: `WebSocket error: ${err.message}`, text: '' }));
     const ping = options.pingIntervalMs ?? 30_000;
     if (ping > 0) this.startKeepAlive(ping);
   }
@@ -204,6 +212,12 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
   private send(text: string): void {
     this.ws.send(text);
     if (this.listenerCount('frame') > 0) this.emit('frame', 'out', text, Date.now());
+    const waiting = this.ws.bufferedAmount;
+    if (waiting > this.maxBufferedBytes && !this.closedWith) {
+      const reason = `peer is not reading: ${waiting} bytes of frames waiting`;
+      this.emit('problem', { message: `closing the connection (1008): ${reason}`, text: '' });
+      this.close(1008, 'not reading its answers');
+    }
   }
 
   private pump(): void {

@@ -29,6 +29,8 @@ export interface LocalServerOptions {
   ocppHost?: string;
   /** A separate OCPP port; without it OCPP shares the API's server under /ocpp/. */
   ocppPort?: number;
+  /** Certificate and key (PEM) for wss:// on the OCPP port: security profile 2. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Accept any charge point without a password (the operator's explicit choice). */
   open?: boolean;
   /** Act as the hosted API (a sync target in tests): DYN- references, no outbox. */
@@ -117,13 +119,14 @@ export class LocalServer {
     let ocppPort: number;
     let apiAddress: AddressInfo;
     try {
+      if (options.tls && options.ocppPort === undefined) throw new Error('wss:// needs its own OCPP port (ocppPort)');
       if (options.ocppPort === undefined) {
         csms.attach(api);
         apiAddress = await listen(api, options.port ?? 0, apiHost);
         ocppPort = apiAddress.port;
       } else {
         apiAddress = await listen(api, options.port ?? 0, apiHost);
-        ocppPort = (await csms.listen(options.ocppPort, ocppHost)).port;
+        ocppPort = (await csms.listen(options.ocppPort, ocppHost, options.tls)).port;
       }
     } catch (err) {
       api.close();
@@ -132,7 +135,7 @@ export class LocalServer {
       throw err;
     }
     const apiUrl = `http://${urlHost(apiHost)}:${apiAddress.port}`;
-    const ocppUrl = `ws://${urlHost(options.ocppPort === undefined ? apiHost : ocppHost)}:${ocppPort}/ocpp`;
+    const ocppUrl = `${options.tls ? 'wss' : 'ws'}://${urlHost(options.ocppPort === undefined ? apiHost : ocppHost)}:${ocppPort}/ocpp`;
     return new LocalServer(dataDir, store, csms, engine, templates, api, apiUrl, ocppUrl, ocppPort, createdCredentials, recovered);
   }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -29,6 +30,11 @@ export interface CsmsServerOptions {
   pingIntervalMs?: number;
   /** Largest frame accepted; a larger one closes the connection with 1009. */
   maxPayloadBytes?: number;
+  /**
+   * Unsent answers allowed to pile up for a peer that does not read them (it floods CALLs and
+   * never reads); past this the connection is closed with 1008.
+   */
+  maxBufferedBytes?: number;
   maxQueuedCalls?: number;
   policy?: Partial<CentralSystemPolicy>;
 }
@@ -96,12 +102,16 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     return this.registry.get(id);
   }
 
-  /** Listens on its own HTTP server (used when OCPP has its own port). */
-  async listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
-    const server = createServer((_req, res) => {
+  /**
+   * Listens on its own server (OCPP on its own port). With `tls` (certificate and key in PEM)
+   * charge points connect with wss://: security profile 2 when Basic auth is on too.
+   */
+  async listen(port: number, host = '0.0.0.0', tls?: { cert: string | Buffer; key: string | Buffer }): Promise<AddressInfo> {
+    const refuse = (_req: IncomingMessage, res: import('node:http').ServerResponse): void => {
       res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
       res.end('OCPP-J: connect with a WebSocket to /ocpp/<chargePointId>\n');
-    });
+    };
+    const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, refuse) : createServer(refuse);
     this.attach(server);
     this.httpServer = server;
     return listen(server, port, host);
@@ -194,6 +204,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
       ...(this.options.callTimeoutMs !== undefined && { callTimeoutMs: this.options.callTimeoutMs }),
       ...(this.options.pingIntervalMs !== undefined && { pingIntervalMs: this.options.pingIntervalMs }),
       ...(this.options.maxQueuedCalls !== undefined && { maxQueuedCalls: this.options.maxQueuedCalls }),
+      ...(this.options.maxBufferedBytes !== undefined && { maxBufferedBytes: this.options.maxBufferedBytes }),
     };
     const rpc = new RpcConnection<CsmsCalls16, CpCalls16>(ws, rpcOptions);
     const state = this.registry.connected(id, dialect.protocol, remoteAddress);

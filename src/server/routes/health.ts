@@ -3,6 +3,16 @@ import { ok, type RouteHandler } from '../http/types.js';
 import type { RouteDeps } from './deps.js';
 
 export function healthRoute({ version }: RouteDeps): RouteHandler {
-  const body: HealthResponse = { status: 'ok', version };
-  return () => ok(body);
+  return () => {
+    const memory = process.memoryUsage();
+    const body: HealthResponse = {
+      status: 'ok',
+      version,
+      uptime_s: Math.round(process.uptime()),
+      rss_mb: Math.round(memory.rss / 2 ** 20),
+      heap_used_mb: Math.round(memory.heapUsed / 2 ** 20),
+      active_handles: process.getActiveResourcesInfo().filter((r) => r !== 'Timeout').length,
+    };
+    return ok(body);
+  };
 }

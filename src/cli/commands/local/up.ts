@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { isoSeconds } from '../../../common/time.js';
 import type { CliContext } from '../../context.js';
 import { untilInterrupted } from '../../signals.js';
-import { CliError } from '../../errors.js';
+import { CliError, UsageError } from '../../errors.js';
 import { removeLocalServerInfo, writeLocalServerInfo } from '../../local-runtime.js';
 import { defaultDataDir, tildify } from '../../paths.js';
 import { tokenStore } from '../../token-store.js';
@@ -16,6 +17,17 @@ export interface UpOptions {
   open: boolean;
   heartbeatIntervalS: number;
   syncTo?: string | undefined;
+  /** PEM files for wss:// (security profile 2). */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 /** The laptop's addresses a charge point on the site LAN can reach. */
@@ -29,10 +41,19 @@ export function lanAddresses(): string[] {
 export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   const dataDir = o.dataDir ?? defaultDataDir();
   const json = ctx.out.json;
-  const log = (message: string): void => {
-    if (json) ctx.out.ndjson({ time: isoSeconds(), message });
-    else if (!ctx.out.quiet) ctx.out.line(`${ctx.theme.paint('dim', new Date().toLocaleTimeString())}  ${message}`);
+  const print = (at: Date, message: string): void => {
+    if (json) ctx.out.ndjson({ time: isoSeconds(at), message });
+    else if (!ctx.out.quiet) ctx.out.line(`${ctx.theme.paint('dim', at.toLocaleTimeString())}  ${message}`);
   };
+  // What the server says while starting waits for the banner, so that the first line (with
+  // --json, the first document) always says where the server is.
+  let early: [Date, string][] | null = [];
+  const log = (message: string): void => {
+    if (early) early.push([new Date(), message]);
+    else print(new Date(), message);
+  };
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const tls = o.tlsCert && o.tlsKey ? { cert: readPem(o.tlsCert, '--tls-cert'), key: readPem(o.tlsKey, '--tls-key') } : undefined;
   const { LocalServer } = await import('../../../server/local-server.js');
   let server: Awaited<ReturnType<typeof LocalServer.start>>;
   try {
@@ -45,13 +66,15 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
       open: o.open,
       heartbeatIntervalS: o.heartbeatIntervalS,
       log,
+      ...(tls && { tls }),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { port?: number };
     if (e.code === 'EADDRINUSE') throw new CliError(`port ${e.port ?? ''} is already in use (another dynamo local up?)`.replace('  ', ' '), 'choose others with --port and --ocpp-port');
     throw err;
   }
-  const ocppUrls = lanAddresses().map((a) => `ws://${a}:${server.ocppPort}/ocpp`);
+  const scheme = tls ? 'wss' : 'ws';
+  const ocppUrls = lanAddresses().map((a) => `${scheme}://${a}:${server.ocppPort}/ocpp`);
   if (ocppUrls.length === 0) ocppUrls.push(server.ocppUrl);
   writeLocalServerInfo(dataDir, {
     api_url: server.apiUrl,
@@ -72,9 +95,9 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
     ctx.out.line('  charge points   set the Central System URL to one of:');
     for (const url of ocppUrls) ctx.out.line(`                    ${url}   (the charger appends its id)`);
     if (o.open) {
-      ctx.out.line(t.paint('yellow', '  security        OPEN: any charge point may connect, without a password'));
+      ctx.out.line(t.paint('yellow', `  security        OPEN: any charge point may connect, without a password${tls ? ' (over TLS)' : ''}`));
     } else {
-      ctx.out.line('  security        profile 1, Basic auth: give each charge point a password with');
+      ctx.out.line(`  security        profile ${tls ? '2: TLS (wss://) and' : '1:'} Basic auth; give each charge point a password with`);
       ctx.out.line('                    dynamo local cp add <charge-point-id>');
     }
     ctx.out.line(`  data            ${tildify(dataDir)}`);
@@ -85,6 +108,8 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
     }
     ctx.out.line('');
   }
+  for (const [at, message] of early) print(at, message);
+  early = null;
 
   let stopSync: (() => Promise<void>) | null = null;
   if (o.syncTo) {

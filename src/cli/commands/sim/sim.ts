@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isoSeconds } from '../../../common/time.js';
 import type { SimFaults, SimOptions } from '../../../sim/simulator.js';
 import type { CliContext } from '../../context.js';
@@ -11,6 +12,7 @@ export interface SimFlags {
   id: string;
   count: number;
   password?: string;
+  ca?: string;
   connectors: number;
   vendor: string;
   model: string;
@@ -67,6 +69,7 @@ export async function run(ctx: CliContext, f: SimFlags): Promise<number> {
   const url = f.url ?? readLocalServerInfo(ctx.dataDir)?.ocpp_url ?? 'ws://127.0.0.1:9000/ocpp';
   const { SimulatedChargePoint } = await import('../../../sim/simulator.js');
   const faults = faultsFrom(f);
+  const ca = f.ca ? readFileSync(f.ca) : undefined;
   const say = (id: string, message: string): void => {
     if (ctx.out.json) ctx.out.ndjson({ time: isoSeconds(), charge_point_id: id, message });
     else ctx.out.line(`${ctx.theme.paint('dim', new Date().toLocaleTimeString())}  ${id.padEnd(12)} ${message}`);
@@ -81,6 +84,7 @@ export async function run(ctx: CliContext, f: SimFlags): Promise<number> {
       powerW: f.power,
       faults,
       ...(f.password !== undefined && { password: f.password }),
+      ...(ca && { wsOptions: { ca } }),
     };
     const sim = new SimulatedChargePoint(options);
     sim.on('log', (line) => say(id, line));
