@@ -3,7 +3,7 @@
  * the defaults a typical AC wallbox ships with, plus the vendor's read-only identity keys.
  */
 
-type Kind = 'int' | 'bool' | 'csl' | 'string';
+type Kind = 'int' | 'bool' | 'csl' | 'string' | 'secret';
 
 interface KeyDef {
   kind: Kind;
@@ -69,6 +69,8 @@ function standardKeys(id: IdentityKeys): Record<string, KeyDef> {
     ChargePointVendor: ro('string', id.vendor),
     ChargePointModel: ro('string', id.model),
     ChargePointSerialNumber: ro('string', id.serial),
+    // Security whitepaper: the Basic-auth password, write-only (never reported back).
+    AuthorizationKey: rw('secret', ''),
   };
 }
 
@@ -112,14 +114,15 @@ export class ConfigStore {
   }
 
   /** GetConfiguration: all keys, or the requested ones with the rest reported unknown. */
-  read(requested?: string[]): { configurationKey: { key: string; readonly: boolean; value: string }[]; unknownKey: string[] } {
+  read(requested?: string[]): { configurationKey: { key: string; readonly: boolean; value?: string }[]; unknownKey: string[] } {
     const names = requested && requested.length > 0 ? requested : Object.keys(this.keys);
-    const configurationKey: { key: string; readonly: boolean; value: string }[] = [];
+    const configurationKey: { key: string; readonly: boolean; value?: string }[] = [];
     const unknownKey: string[] = [];
     for (const key of names) {
       const def = this.keys[key];
-      if (def) configurationKey.push({ key, readonly: def.readonly, value: def.value });
-      else unknownKey.push(key);
+      if (!def) unknownKey.push(key);
+      else if (def.kind === 'secret') configurationKey.push({ key, readonly: def.readonly });
+      else configurationKey.push({ key, readonly: def.readonly, value: def.value });
     }
     return { configurationKey, unknownKey };
   }
@@ -160,6 +163,8 @@ function valid(def: KeyDef, value: string): boolean {
       const items = value.split(',').map((v) => v.trim()).filter(Boolean);
       return items.every((item) => def.allowed!.includes(item));
     }
+    case 'secret':
+      return value.length >= 16 && value.length <= 40;
     default:
       return value.length <= 500;
   }

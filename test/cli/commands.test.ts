@@ -222,6 +222,7 @@ describe('login, whoami, logout', () => {
     expect(login.stdout).toMatch(new RegExp(`^Logged in to ${t.server.apiUrl} as installer@dynamo\\.local until`));
     const { statSync, readFileSync } = await import('node:fs');
     expect(statSync(`${configDir}/tokens.json`).mode & 0o777).toBe(0o600);
+    expect(statSync(configDir).mode & 0o777).toBe(0o700);
     expect(JSON.parse(readFileSync(`${configDir}/config.json`, 'utf8'))).toEqual({ api_url: t.server.apiUrl });
     // The URL is remembered: no --api-url needed any more.
     const whoami = await cli(['whoami', '--json'], { configDir });

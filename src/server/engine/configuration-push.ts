@@ -1,4 +1,5 @@
 import type { ConfigurationKey } from '../store/charge-points.js';
+import { WRITE_ONLY_KEYS } from './redact.js';
 import type { StepContext } from './step-context.js';
 import { statusOrCallError } from './steps/outcome.js';
 import type { TemplateKey } from './templates.js';
@@ -67,6 +68,8 @@ export async function pushConfiguration(ctx: StepContext, keys: TemplateKey[]): 
   ctx.progress('reading the configuration back');
   const after = new Map((await readAll(ctx)).map((k) => [k.key, k.value]));
   for (const key of [...applied]) {
+    // A write-only key (the charge point's password) cannot be read back: its answer is all there is.
+    if (WRITE_ONLY_KEYS.has(key)) continue;
     const expected = keys.find((k) => k.key === key)!.value;
     const actual = after.get(key);
     if (sameValue(expected, actual)) continue;

@@ -23,7 +23,7 @@ import { pushConfiguration } from './configuration-push.js';
 import { buildDiagnostics } from './diagnostics.js';
 import { Gate, SessionAborted } from './gate.js';
 import { KeyedLock } from './keyed-lock.js';
-import { redactFrame } from './redact.js';
+import { redactConfiguration, redactFrame } from './redact.js';
 import { SessionRunner } from './session-runner.js';
 import type { EngineSettings } from './settings.js';
 import { type ChargePointLink, StepContext } from './step-context.js';
@@ -320,7 +320,8 @@ export class CommissioningEngine {
         this.callListeners.set(chargePointId, listeners);
         return () => listeners.delete(listener);
       },
-      rememberConfiguration: (keys) => this.store.chargePoints.recordConfiguration(chargePointId, keys, new Date()),
+      // Firmware that wrongly reports a write-only key must not put it in the database.
+      rememberConfiguration: (keys) => this.store.chargePoints.recordConfiguration(chargePointId, redactConfiguration(keys), new Date()),
       exclusive: (holder, fn) => this.configLock.run(chargePointId, holder, fn),
     };
   }
