@@ -1,0 +1,252 @@
+// OCPP fuzzing (npm run fuzz; a short run is in npm test). Mutated 1.6 frames from raw WebSocket
+// clients against `dynamo local up`: wrong types, missing and extra fields, huge strings, deep
+// nesting, invalid UTF-8, binary and oversized frames, floods of CALLs without waiting. Checks
+// that every CALL with a readable id gets exactly one spec-conforming CALLRESULT or CALLERROR,
+// that the server neither crashes nor reports an unhandled rejection, that its memory stays
+// bounded, and that well-behaved charge points beside it keep being served (a full session on one
+// of them passes during the fuzzing).
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { entry, loggedInClient, random, startLocalUp, stopChild, tempDir } from './lib.mjs';
+
+const CODES_16 = new Set([
+  'NotImplemented', 'NotSupported', 'InternalError', 'ProtocolError', 'SecurityError', 'FormationViolation',
+  'PropertyConstraintViolation', 'OccurenceConstraintViolation', 'TypeConstraintViolation', 'GenericError',
+]);
+
+const now = () => new Date().toISOString();
+const CORPUS = [
+  ['BootNotification', { chargePointVendor: 'Fuzz', chargePointModel: 'F1', firmwareVersion: '1.0' }],
+  ['Heartbeat', {}],
+  ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: now() }],
+  ['Authorize', { idTag: 'TAG-1' }],
+  ['StartTransaction', { connectorId: 1, idTag: 'TAG-1', meterStart: 100, timestamp: now() }],
+  ['StopTransaction', { transactionId: 1, meterStop: 200, timestamp: now(), reason: 'Local' }],
+  ['MeterValues', { connectorId: 1, transactionId: 1, meterValue: [{ timestamp: now(), sampledValue: [{ value: '100', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }] }],
+  ['DataTransfer', { vendorId: 'fuzz', messageId: 'm', data: 'd' }],
+  ['DiagnosticsStatusNotification', { status: 'Idle' }],
+  ['FirmwareStatusNotification', { status: 'Idle' }],
+];
+
+const odd = (r) => r.pick([null, true, false, 0, -1, 1.5, 2 ** 53, '', 'x', 'é€😀', [], [1, 'a'], {}, { nested: { deeper: [1] } }]);
+const huge = (n) => 'A'.repeat(n);
+
+/** One mutated frame: its text or bytes, whether it is binary, and whether a reply is owed to `id`. */
+function mutate(r) {
+  const [action, base] = r.pick(CORPUS);
+  const id = randomUUID();
+  const payload = structuredClone(base);
+  const keys = Object.keys(payload);
+  const call = (p, a = action, i = id) => ({ text: JSON.stringify([2, i, a, p]), id: i, owed: true });
+  switch (r.int(16)) {
+    case 0:
+      return call(payload);
+    case 1:
+      if (keys.length) delete payload[r.pick(keys)];
+      return call(payload);
+    case 2:
+      payload[`extra${r.int(100)}`] = odd(r);
+      return call(payload);
+    case 3:
+      if (keys.length) payload[r.pick(keys)] = odd(r);
+      return call(payload);
+    case 4:
+      if (keys.length) payload[r.pick(keys)] = huge(r.pick([100, 5000, 200_000]));
+      return call(payload);
+    case 5: {
+      // Built as text: JSON.stringify itself cannot nest this deep.
+      const depth = r.pick([100, 10_000, 200_000]);
+      const text = JSON.stringify([2, id, action, { ...payload, deep: '__DEEP__' }]).replace('"__DEEP__"', `${'['.repeat(depth)}1${']'.repeat(depth)}`);
+      return { text, id, owed: true };
+    }
+    case 6:
+      return call(payload, r.pick(['MakeCoffee', '', 'GetConfiguration', 'heartbeat', 'Heartbeat ', 'A'.repeat(500)]));
+    case 7:
+      return { text: JSON.stringify([r.pick([0, 1, 5, 9, -1, 2.5, '2', null]), id, action, payload]), owed: false };
+    case 8: {
+      const shapes = [[], [2], [2, id], [2, id, action], [2, id, action, payload, 'extra'], { 2: id }, [3, id], [4, id, 'X']];
+      const shape = r.pick(shapes);
+      // A CALL whose id is readable but whose shape is wrong is still owed an answer.
+      return { text: JSON.stringify(shape), id, owed: Array.isArray(shape) && shape[0] === 2 && shape.length >= 2 };
+    }
+    case 9:
+      return { text: r.pick(['', 'not json', '{', '[2,', '"a string"', '42', 'null', '[2,"x","Heartbeat",{}]]']), owed: false };
+    case 10:
+      return { bytes: Buffer.from([0x5b, 0x32, 0x2c, 0xff, 0xfe, 0xfd, 0x5d]), binary: false, owed: false, closes: true };
+    case 11:
+      return { bytes: Buffer.from(JSON.stringify([2, id, action, payload])), binary: true, id, owed: true };
+    case 12:
+      return { text: JSON.stringify([2, id, 'DataTransfer', { vendorId: 'v', data: huge(1_100_000) }]), owed: false, closes: true };
+    case 13:
+      return { text: JSON.stringify([r.pick([3, 4]), randomUUID(), ...(r.int(2) ? [{}] : ['GenericError', 'x', {}])]), owed: false };
+    case 14:
+      return call(payload, action, r.pick(['', 'x'.repeat(37), 42, null]));
+    default:
+      return { flood: r.pick([100, 500, 2000]), owed: true };
+  }
+}
+
+function conformant(reply, expectedId) {
+  if (!Array.isArray(reply)) return false;
+  if (expectedId !== undefined && reply[1] !== expectedId) return false;
+  if (reply[0] === 3) return reply.length === 3 && typeof reply[2] === 'object' && reply[2] !== null;
+  if (reply[0] === 4) return reply.length === 5 && CODES_16.has(reply[2]) && typeof reply[3] === 'string';
+  return false;
+}
+
+class FuzzConnection {
+  constructor(url, name, stats) {
+    this.url = url;
+    this.name = name;
+    this.stats = stats;
+    this.waiting = new Map();
+  }
+
+  async open() {
+    this.ws = new WebSocket(`${this.url}/${this.name}`, ['ocpp1.6'], { maxPayload: 64 * 1024 * 1024 });
+    this.closed = new Promise((resolve) => this.ws.once('close', (code) => resolve(code)));
+    this.ws.on('error', () => undefined);
+    this.ws.on('message', (data) => {
+      let reply;
+      try {
+        reply = JSON.parse(data.toString());
+      } catch {
+        this.stats.violations.push(`non-JSON reply: ${data.toString().slice(0, 80)}`);
+        return;
+      }
+      const waiter = this.waiting.get(reply[1]);
+      if (waiter) {
+        this.waiting.delete(reply[1]);
+        waiter(reply);
+      } else if (!(conformant(reply) && reply[0] === 4 && reply[1] === '-1')) {
+        // Unasked-for replies may only be CALLERRORs to the unreadable id "-1".
+        this.stats.violations.push(`unexpected reply ${JSON.stringify(reply).slice(0, 120)}`);
+      }
+    });
+    await new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+    });
+  }
+
+  expect(id) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve(null);
+      }, 5000);
+      this.waiting.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+    });
+  }
+
+  async send(frame) {
+    if (frame.flood) return this.flood(frame.flood);
+    const reply = frame.owed && typeof frame.id === 'string' && frame.id.length > 0 && frame.id.length <= 36 ? this.expect(frame.id) : null;
+    this.ws.send(frame.bytes ?? frame.text, { binary: frame.binary ?? false });
+    this.stats.frames += 1;
+    if (frame.closes) {
+      const code = await Promise.race([this.closed, new Promise((r) => setTimeout(() => r(null), 5000))]);
+      this.stats.closes[code] = (this.stats.closes[code] ?? 0) + 1;
+      await this.open();
+      return;
+    }
+    if (reply) {
+      const answer = await reply;
+      this.stats.owed += 1;
+      if (!answer) this.stats.violations.push(`no answer to ${frame.text?.slice(0, 100) ?? 'a binary CALL'}`);
+      else if (!conformant(answer, frame.id)) this.stats.violations.push(`non-conforming answer ${JSON.stringify(answer).slice(0, 120)}`);
+      else this.stats.answered += 1;
+    }
+  }
+
+  /** Many CALLs without waiting, as a broken charge point might: every one is still answered. */
+  async flood(n) {
+    const ids = Array.from({ length: n }, () => randomUUID());
+    const replies = ids.map((id) => this.expect(id));
+    for (const id of ids) this.ws.send(JSON.stringify([2, id, 'Heartbeat', {}]));
+    this.stats.frames += n;
+    const answers = await Promise.all(replies);
+    this.stats.owed += n;
+    const missing = answers.filter((a) => !a).length;
+    if (missing > 0) this.stats.violations.push(`flood of ${n}: ${missing} CALLs unanswered`);
+    this.stats.answered += n - missing;
+  }
+}
+
+export async function main({ frames = Number(process.env.FUZZ_FRAMES ?? 100_000), connections = 4, seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9) } = {}) {
+  const dataDir = tempDir();
+  const server = await startLocalUp(dataDir, ['--open', '--port', '0', '--ocpp-port', '0', '--heartbeat-interval', '1']);
+  const r = random(seed);
+  const stats = { seed, frames: 0, owed: 0, answered: 0, closes: {}, violations: [] };
+  const { SimulatedChargePoint } = await import('../../dist/sim/simulator.js');
+  const neighbours = ['GOOD-1', 'GOOD-2'].map((id) => new SimulatedChargePoint({ url: server.ocppUrl, id, reconnect: { minDelayMs: 100, maxDelayMs: 1000 } }));
+  const failedHeartbeats = [];
+  for (const n of neighbours) n.on('log', (line) => line.includes('failed') && failedHeartbeats.push(`${n.id}: ${line}`));
+  await Promise.all(neighbours.map((n) => n.start()));
+  const client = await loggedInClient(server.apiUrl, dataDir);
+  const memory = [];
+  const started = Date.now();
+  let neighbourSession = null;
+  try {
+    const fuzzers = await Promise.all(
+      Array.from({ length: connections }, async (_, i) => {
+        const c = new FuzzConnection(server.ocppUrl, `FUZZ-${i + 1}`, stats);
+        await c.open();
+        return c;
+      }),
+    );
+    let sampled = 0;
+    await Promise.all(
+      fuzzers.map(async (c) => {
+        const own = random(seed + c.name.length + Number(c.name.slice(5)));
+        while (stats.frames < frames) {
+          // Half-way through, a full commissioning starts on a neighbour: it must pass.
+          if (!neighbourSession && stats.frames >= frames / 2) neighbourSession = client.start('GOOD-1', { skip_test_transaction: true });
+          await c.send(mutate(own));
+          if (stats.frames - sampled > 5000) {
+            sampled = stats.frames;
+            memory.push((await client.health()).rss_mb);
+          }
+        }
+      }),
+    );
+    for (const c of fuzzers) c.ws.close();
+    await (neighbourSession ?? client.start('GOOD-1', { skip_test_transaction: true }));
+    // The neighbours were served throughout: a session on one of them passes.
+    let status;
+    for (let i = 0; i < 120; i += 1) {
+      status = await client.status('GOOD-1');
+      if (status.status !== 'running') break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    const health = await client.health();
+    const crashed = server.child.exitCode !== null;
+    const unhandled = /unhandled|uncaught/i.test(server.out.stderr);
+    const report = {
+      ok: stats.violations.length === 0 && !crashed && !unhandled && status?.result === 'passed' && failedHeartbeats.length === 0,
+      seed,
+      frames_sent: stats.frames,
+      calls_owed_an_answer: stats.owed,
+      answered_conforming: stats.answered,
+      connections_closed_by_server: stats.closes,
+      violations: stats.violations.slice(0, 20),
+      violation_count: stats.violations.length,
+      server_crashed: crashed,
+      unhandled_rejection: unhandled,
+      neighbour_session: status ? `${status.status} ${status.result}` : 'none',
+      neighbour_failed_calls: failedHeartbeats.slice(0, 5),
+      server_rss_mb: { samples: memory, end: health.rss_mb },
+      seconds: (Date.now() - started) / 1000,
+    };
+    return report;
+  } finally {
+    for (const n of neighbours) n.stop();
+    await client.close();
+    await stopChild(server.child);
+  }
+}
+
+await entry(import.meta.url, main);
