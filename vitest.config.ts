@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    globalSetup: ['test/global-setup.ts'],
     // Native addons (better-sqlite3) and child processes behave best in forked workers.
     pool: 'forks',
     // Most tests wait on timers and sockets, not the CPU: run more files than cores.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ApiClient } from '../../src/api/client.js';
 import { LocalServer, type LocalServerOptions } from '../../src/server/local-server.js';
 import { SimulatedChargePoint, type SimOptions } from '../../src/sim/simulator.js';
+import { filesOutsideSecretHomes, secretLeaks } from './secrets.js';
 
 export interface TestServer {
   server: LocalServer;
@@ -79,7 +80,11 @@ export async function startServer(options: Partial<LocalServerOptions> = {}): Pr
       for (const sim of sims) sim.stop();
       await client.close();
       await server.stop();
+      // Every test server doubles as a check that no secret reached its output or its files.
+      const known = { 'installer password': credentials.password, token, ...Object.fromEntries([...passwords].map(([id, p]) => [`password of ${id}`, p])) };
+      const leaks = secretLeaks({ 'server output': lines.join('\n'), ...filesOutsideSecretHomes(dataDir) }, known);
       if (remove) rmSync(dataDir, { recursive: true, force: true });
+      if (leaks.length > 0) throw new Error(`secrets leaked: ${leaks.join('; ')}`);
     },
   };
 }
