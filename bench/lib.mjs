@@ -1,6 +1,7 @@
-// Shared helpers for the benchmarks: statistics, child processes, results files, machine info.
+// Shared by the benchmarks and the hardening runs (test/hardening): statistics, child processes,
+// a local server and simulated fleets in their own processes, results files, machine info.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,7 +19,7 @@ export function percentile(xs, p) {
   return sorted[rank];
 }
 
-export const tempDir = (prefix = 'dynamo-bench-') => mkdtempSync(join(tmpdir(), prefix));
+export const tempDir = (prefix = 'dynamo-run-') => mkdtempSync(join(tmpdir(), prefix));
 
 export function machine() {
   const cpu = cpus();
@@ -44,15 +45,75 @@ export function report(label, value, unit, baseline, baselineLabel, goal) {
 
 const fmt = (n) => (Number.isInteger(n) ? String(n) : n >= 100 ? n.toFixed(0) : n.toFixed(2));
 
-/** Starts a node script; resolves with the child and its first stdout line parsed as JSON. */
+/**
+ * Starts a node script; `first` resolves with its first stdout line parsed as JSON. With
+ * `stderr: 'pipe'` the child's stderr is kept (`stderr()`) and said when it exits early.
+ */
 export function startJsonProcess(args, env = {}, options = {}) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', options.stderr ?? 'inherit'], env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr?.on('data', (c) => (stderr += c));
   const lines = createInterface({ input: child.stdout });
   const first = new Promise((resolve, reject) => {
     lines.once('line', (l) => resolve(JSON.parse(l)));
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}${stderr ? `: ${stderr}` : ''}`)));
   });
-  return { child, first, lines };
+  // A caller that never waits for the first line must not die of an unhandled rejection.
+  first.catch(() => undefined);
+  return { child, first, lines, stderr: () => stderr };
+}
+
+/**
+ * `dynamo local up --json` on dataDir in its own process; resolves once it listens. Its stderr
+ * is kept by default: a crash or an unhandled rejection shows there.
+ */
+export async function startLocalUp(dataDir, args = [], env = {}, { stderr = 'pipe' } = {}) {
+  const server = startJsonProcess([BIN, 'local', 'up', '--json', ...args], { DYNAMO_DATA_DIR: dataDir, DYNAMO_CONFIG_DIR: tempDir(), ...env }, { stderr });
+  const info = await server.first;
+  const { ocpp_url: ocppUrl } = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'));
+  return { child: server.child, stderr: server.stderr, apiUrl: info.api_url, ocppUrl };
+}
+
+/** An API client (from the build) logged in as the installer the server on dataDir created. */
+export async function loggedInClient(apiUrl, dataDir, options = {}) {
+  const { ApiClient } = await import('../dist/api/client.js');
+  const client = new ApiClient(apiUrl, options);
+  const credentials = JSON.parse(readFileSync(join(dataDir, 'installer-credentials.json'), 'utf8'));
+  client.setToken((await client.login(credentials.email, credentials.password)).access_token);
+  return client;
+}
+
+/** Drops a template into a data directory's templates folder, as an installer would. */
+export function addTemplate(dataDir, template) {
+  mkdirSync(join(dataDir, 'templates'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dataDir, 'templates', `${template.template_id}.json`), JSON.stringify(template));
+}
+
+/** The ids bench/sim-fleet.mjs gives its charge points: SCALE-0001, SCALE-0002, … */
+export const fleetId = (n) => `SCALE-${String(n).padStart(4, '0')}`;
+export const fleetIds = (count) => Array.from({ length: count }, (_, i) => fleetId(i + 1));
+
+/**
+ * Registers charge points as `local cp add` would, straight into the store on dataDir, with one
+ * hash shared by all so setup does not take a scrypt run each.
+ */
+export async function registerChargePoints(dataDir, ids, password) {
+  const { Store } = await import('../dist/server/store/store.js');
+  const { hashPassword } = await import('../dist/common/password.js');
+  const store = Store.open(dataDir);
+  const hash = await hashPassword(password);
+  store.write(() => ids.forEach((id) => store.chargePoints.add(id, hash)));
+  await store.close();
+}
+
+/** `total` simulated charge points (fleetIds) on ocppUrl, `perProcess` to a process; each `first` resolves once its fleet booted. */
+export function startFleets(ocppUrl, password, total, perProcess) {
+  const fleets = [];
+  for (let first = 1; first <= total; first += perProcess) {
+    const count = Math.min(perProcess, total - first + 1);
+    fleets.push(startJsonProcess([join(ROOT, 'bench', 'sim-fleet.mjs'), ocppUrl, password, String(first), String(count)]));
+  }
+  return fleets;
 }
 
 /** Peak resident set size of a process (Linux VmHWM), in MB. */

@@ -1,8 +1,8 @@
 // Scale: 1,000 simulated charge points (in separate processes) connect, boot and run a full
 // commissioning, test transaction included, at once against one local server on this laptop.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, median, peakRssMb, percentile, report, ROOT, saveResult, startJsonProcess, stop, tempDir } from './lib.mjs';
+import { addTemplate, fleetIds, loggedInClient, median, peakRssMb, percentile, registerChargePoints, report, ROOT, saveResult, startFleets, startLocalUp, stop, tempDir } from './lib.mjs';
 
 const COUNT = Number(process.env.BENCH_CHARGE_POINTS ?? 1000);
 const FLEETS = Number(process.env.BENCH_FLEETS ?? 4);
@@ -16,39 +16,19 @@ function scaleTemplate() {
 
 export async function run() {
   const dataDir = tempDir();
-  mkdirSync(join(dataDir, 'templates'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dataDir, 'templates', 'tpl_bench_scale.json'), JSON.stringify(scaleTemplate()));
-  // Register the charge points as `local cp add` would, but straight into the store: one
-  // hash shared by all, so setup does not take a thousand scrypt runs. Verifying them at
-  // connect is part of the measurement.
-  const { Store } = await import('../dist/server/store/store.js');
-  const { hashPassword } = await import('../dist/common/password.js');
-  const store = Store.open(dataDir);
-  const hash = await hashPassword(PASSWORD);
-  store.write(() => {
-    for (let i = 1; i <= COUNT; i += 1) store.chargePoints.add(`SCALE-${String(i).padStart(4, '0')}`, hash);
-  });
-  await store.close();
+  addTemplate(dataDir, scaleTemplate());
+  // Verifying each charge point's password at connect is part of the measurement; hashing them
+  // at setup is not.
+  const ids = fleetIds(COUNT);
+  await registerChargePoints(dataDir, ids, PASSWORD);
 
-  const server = startJsonProcess([BIN, 'local', 'up', '--json', '--port', '0', '--ocpp-port', '0'], { DYNAMO_DATA_DIR: dataDir, DYNAMO_CONFIG_DIR: tempDir() });
-  const info = await server.first;
-  const ocppUrl = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')).ocpp_url;
-  const { ApiClient } = await import('../dist/api/client.js');
-  const client = new ApiClient(info.api_url, { timeoutMs: 120_000 });
-  const credentials = JSON.parse(readFileSync(join(dataDir, 'installer-credentials.json'), 'utf8'));
-  client.setToken((await client.login(credentials.email, credentials.password)).access_token);
+  const server = await startLocalUp(dataDir, ['--port', '0', '--ocpp-port', '0'], {}, { stderr: 'inherit' });
+  const client = await loggedInClient(server.apiUrl, dataDir, { timeoutMs: 120_000 });
 
   const t0 = Date.now();
-  const per = Math.ceil(COUNT / FLEETS);
-  const fleets = [];
-  for (let f = 0; f < FLEETS; f += 1) {
-    const first = f * per + 1;
-    const count = Math.min(per, COUNT - first + 1);
-    if (count > 0) fleets.push(startJsonProcess([join(ROOT, 'bench', 'sim-fleet.mjs'), ocppUrl, PASSWORD, String(first), String(count)]));
-  }
+  const fleets = startFleets(server.ocppUrl, PASSWORD, COUNT, Math.ceil(COUNT / FLEETS));
   const booted = await Promise.all(fleets.map((f) => f.first));
   const connectedMs = Date.now() - t0;
-  const ids = Array.from({ length: COUNT }, (_, i) => `SCALE-${String(i + 1).padStart(4, '0')}`);
   await Promise.all(ids.map((id) => client.start(id, { template_id: 'tpl_bench_scale' })));
   const startedMs = Date.now() - t0;
 

@@ -1,6 +1,7 @@
 // Simulated charge points for the scale benchmark, in their own process: argv url, password,
 // first index, count. Prints {"booted": n} when all are up, {"refused": …} on failure; runs until SIGTERM.
 import { SimulatedChargePoint } from '../dist/sim/simulator.js';
+import { fleetId } from './lib.mjs';
 
 const [url, password, first, count] = process.argv.slice(2);
 const sims = [];
@@ -8,7 +9,7 @@ for (let i = Number(first); i < Number(first) + Number(count); i += 1) {
   sims.push(
     new SimulatedChargePoint({
       url,
-      id: `SCALE-${String(i).padStart(4, '0')}`,
+      id: fleetId(i),
       password,
       connectors: 1,
       callTimeoutMs: 60_000,

@@ -1,7 +1,7 @@
 // Start-up: median wall time of dynamo --version, --help and status --json (against a running
 // local server), beside `node -e 0` measured in the same run, interleaved so noise hits all alike.
 import { spawnSync } from 'node:child_process';
-import { BIN, median, report, saveResult, startJsonProcess, stop, tempDir } from './lib.mjs';
+import { BIN, median, report, saveResult, startJsonProcess, startLocalUp, stop, tempDir } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
 
@@ -16,8 +16,7 @@ export async function run() {
   const dataDir = tempDir();
   const configDir = tempDir();
   const env = { ...process.env, DYNAMO_DATA_DIR: dataDir, DYNAMO_CONFIG_DIR: configDir };
-  const server = startJsonProcess([BIN, 'local', 'up', '--json', '--open', '--port', '0', '--ocpp-port', '0'], env);
-  await server.first;
+  const server = await startLocalUp(dataDir, ['--open', '--port', '0', '--ocpp-port', '0'], { DYNAMO_CONFIG_DIR: configDir }, { stderr: 'inherit' });
   // The charge point runs in its own process: spawnSync below blocks this one.
   const sim = startJsonProcess([BIN, 'sim', '--id', 'CP-BENCH', '--json'], env);
   await sim.first;

@@ -1,9 +1,8 @@
 // OCPP throughput: N connections sending Heartbeats back to back against the local server
 // (strict validation both ways, every frame logged into a running commissioning session), beside
 // a plain ws echo server driven by the same load generator in the same run.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, median, ROOT, report, saveResult, startJsonProcess, stop, tempDir } from './lib.mjs';
+import { addTemplate, loggedInClient, median, ROOT, report, saveResult, startJsonProcess, startLocalUp, stop, tempDir } from './lib.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -32,14 +31,9 @@ async function generate(url, mode, hold, beforeLoad) {
 
 async function localServer() {
   const dataDir = tempDir();
-  mkdirSync(join(dataDir, 'templates'), { recursive: true, mode: 0o700 });
-  writeFileSync(join(dataDir, 'templates', 'tpl_bench_hold.json'), JSON.stringify(HOLD_TEMPLATE));
-  const server = startJsonProcess([BIN, 'local', 'up', '--json', '--open', '--port', '0', '--ocpp-port', '0', '--heartbeat-interval', '3600'], {
-    DYNAMO_DATA_DIR: dataDir,
-    DYNAMO_CONFIG_DIR: tempDir(),
-  });
-  const info = await server.first;
-  return { server, dataDir, info, ocppUrl: JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')).ocpp_url };
+  addTemplate(dataDir, HOLD_TEMPLATE);
+  const server = await startLocalUp(dataDir, ['--open', '--port', '0', '--ocpp-port', '0', '--heartbeat-interval', '3600'], {}, { stderr: 'inherit' });
+  return { ...server, dataDir };
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -55,13 +49,10 @@ export async function run() {
 
     const plain = await localServer();
     results.validationOnly.push(await generate(plain.ocppUrl, 'ocpp', false));
-    await stop(plain.server.child);
+    await stop(plain.child);
 
     const logged = await localServer();
-    const { ApiClient } = await import('../dist/api/client.js');
-    const client = new ApiClient(logged.info.api_url);
-    const credentials = JSON.parse(readFileSync(join(logged.dataDir, 'installer-credentials.json'), 'utf8'));
-    client.setToken((await client.login(credentials.email, credentials.password)).access_token);
+    const client = await loggedInClient(logged.apiUrl, logged.dataDir);
     results.framesLogged.push(
       await generate(logged.ocppUrl, 'ocpp', true, async () => {
         for (let i = 1; i <= CONNECTIONS; i += 1) await client.start(`BENCH-${String(i).padStart(4, '0')}`, { template_id: 'tpl_bench_hold' });
@@ -69,7 +60,7 @@ export async function run() {
     );
     lines = (await client.logs('BENCH-0001', { level: 'debug', limit: 1 })).total;
     await client.close();
-    await stop(logged.server.child);
+    await stop(logged.child);
   }
   const mid = (runs, key) => median(runs.map((r) => r[key]));
   const echo = { per_second: mid(results.echo, 'per_second'), p50_ms: mid(results.echo, 'p50_ms'), p99_ms: mid(results.echo, 'p99_ms') };

@@ -5,11 +5,11 @@
 // sync leaves the cloud with every issue and every log line exactly once.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { BIN, entry, loggedInClient, random, ROOT, startLocalUp, stopChild, tempDir } from './lib.mjs';
+import { BIN, fleetIds, loggedInClient, registerChargePoints, startFleets, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
+import { CLIENT_OPTIONS, entry, random } from './lib.mjs';
 
 const PASSWORD = 'crash-test-password-1';
-const CHARGE_POINTS = ['SCALE-0001', 'SCALE-0002', 'SCALE-0003'];
+const CHARGE_POINTS = fleetIds(3);
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -59,21 +59,20 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
   const apiPort = await freePort();
   const ocppPort = await freePort();
   const { Store } = await import('../../dist/server/store/store.js');
-  const { hashPassword } = await import('../../dist/common/password.js');
-  const setup = Store.open(dataDir);
-  const hash = await hashPassword(PASSWORD);
-  setup.write(() => CHARGE_POINTS.forEach((cp) => setup.chargePoints.add(cp, hash)));
-  await setup.close();
+  await registerChargePoints(dataDir, CHARGE_POINTS, PASSWORD);
 
   // The cloud stays up throughout; the site server and its sync are the ones killed.
   const cloudDir = tempDir();
   const { LocalServer } = await import('../../dist/server/local-server.js');
   const cloud = await LocalServer.start({ dataDir: cloudDir, port: 0, apiHost: '127.0.0.1', hosted: true });
-  const cloudClient = await loggedInClient(cloud.apiUrl, cloudDir);
+  const cloudClient = await loggedInClient(cloud.apiUrl, cloudDir, CLIENT_OPTIONS);
   for (const cp of CHARGE_POINTS) await cloudClient.addLocalChargePoint({ id: cp });
   const cloudToken = (await cloudClient.login(cloud.createdCredentials.email, cloud.createdCredentials.password)).access_token;
 
-  const fleet = spawn(process.execPath, [join(ROOT, 'bench', 'sim-fleet.mjs'), `ws://127.0.0.1:${ocppPort}/ocpp`, PASSWORD, '1', String(CHARGE_POINTS.length)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  /** `dynamo sync` of the site to the cloud, in its own process as an installer would run it. */
+  const startSync = (...args) =>
+    spawn(process.execPath, [BIN, 'sync', '--to', cloud.apiUrl, '--data-dir', dataDir, ...args], { env: { ...process.env, DYNAMO_TOKEN: cloudToken, DYNAMO_CONFIG_DIR: tempDir() }, stdio: 'ignore' });
+  const [fleet] = startFleets(`ws://127.0.0.1:${ocppPort}/ocpp`, PASSWORD, CHARGE_POINTS.length, CHARGE_POINTS.length);
   const acked = { sessions: new Set(), issues: new Map() };
   const problems = [];
   const args = ['--port', String(apiPort), '--ocpp-port', String(ocppPort)];
@@ -81,10 +80,10 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
   try {
     for (let round = 0; round < kills; round += 1) {
       const server = await startLocalUp(dataDir, args, { DYNAMO_TOKEN: '' });
-      const client = await loggedInClient(server.apiUrl, dataDir);
+      const client = await loggedInClient(server.apiUrl, dataDir, CLIENT_OPTIONS);
       const signal = { stopped: false };
       const work = activity(client, r, acked, signal);
-      const sync = r.int(2) ? spawn(process.execPath, [BIN, 'sync', '--to', cloud.apiUrl, '--data-dir', dataDir, '--max-wait', '2'], { env: { ...process.env, DYNAMO_TOKEN: cloudToken, DYNAMO_CONFIG_DIR: tempDir() }, stdio: 'ignore' }) : null;
+      const sync = r.int(2) ? startSync('--max-wait', '2') : null;
       await sleep(300 + r.int(2500));
       server.child.kill('SIGKILL');
       if (sync) sync.kill('SIGKILL');
@@ -97,13 +96,13 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
 
     // After the last kill: start again and check everything that was acknowledged.
     const server = await startLocalUp(dataDir, args);
-    const client = await loggedInClient(server.apiUrl, dataDir);
+    const client = await loggedInClient(server.apiUrl, dataDir, CLIENT_OPTIONS);
     for (const [issueId, { cp }] of acked.issues) {
       const list = await client.issues(cp);
       if (!list.issues.some((i) => i.issue_id === issueId)) problems.push(`acknowledged issue ${issueId} is missing`);
     }
     await client.close();
-    await stopChild(server.child);
+    await stop(server.child);
     const store = Store.open(dataDir);
     let failedByCrash = 0;
     for (const id of acked.sessions) {
@@ -123,7 +122,7 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
     await store.close();
 
     // A clean sync: the cloud gets each issue and each log line once, whatever the kills cut short.
-    const final = spawn(process.execPath, [BIN, 'sync', '--to', cloud.apiUrl, '--data-dir', dataDir], { env: { ...process.env, DYNAMO_TOKEN: cloudToken, DYNAMO_CONFIG_DIR: tempDir() }, stdio: 'ignore' });
+    const final = startSync();
     const code = await new Promise((res) => final.once('exit', res));
     if (code !== 0) problems.push(`final sync exited ${code}`);
     const cloudIssues = CHARGE_POINTS.flatMap((cp) => cloud.store.issues.list(cp));
@@ -148,7 +147,7 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
       problems: problems.slice(0, 20),
     };
   } finally {
-    await stopChild(fleet);
+    await stop(fleet.child);
     await cloudClient.close();
     await cloud.stop();
   }

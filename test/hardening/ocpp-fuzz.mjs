@@ -7,7 +7,8 @@
 // of them passes during the fuzzing).
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { entry, loggedInClient, random, startLocalUp, stopChild, tempDir } from './lib.mjs';
+import { loggedInClient, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
+import { CLIENT_OPTIONS, entry, random } from './lib.mjs';
 
 const CODES_16 = new Set([
   'NotImplemented', 'NotSupported', 'InternalError', 'ProtocolError', 'SecurityError', 'FormationViolation',
@@ -186,7 +187,7 @@ export async function main({ frames = Number(process.env.FUZZ_FRAMES ?? 100_000)
   const failedHeartbeats = [];
   for (const n of neighbours) n.on('log', (line) => line.includes('failed') && failedHeartbeats.push(`${n.id}: ${line}`));
   await Promise.all(neighbours.map((n) => n.start()));
-  const client = await loggedInClient(server.apiUrl, dataDir);
+  const client = await loggedInClient(server.apiUrl, dataDir, CLIENT_OPTIONS);
   const memory = [];
   const started = Date.now();
   let neighbourSession = null;
@@ -224,7 +225,7 @@ export async function main({ frames = Number(process.env.FUZZ_FRAMES ?? 100_000)
     }
     const health = await client.health();
     const crashed = server.child.exitCode !== null;
-    const unhandled = /unhandled|uncaught/i.test(server.out.stderr);
+    const unhandled = /unhandled|uncaught/i.test(server.stderr());
     const report = {
       ok: stats.violations.length === 0 && !crashed && !unhandled && status?.result === 'passed' && failedHeartbeats.length === 0,
       seed,
@@ -245,7 +246,7 @@ export async function main({ frames = Number(process.env.FUZZ_FRAMES ?? 100_000)
   } finally {
     for (const n of neighbours) n.stop();
     await client.close();
-    await stopChild(server.child);
+    await stop(server.child);
   }
 }
 

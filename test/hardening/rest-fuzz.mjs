@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { ROUTES } from '../../dist/api/routes.js';
-import { entry, loggedInClient, random, startLocalUp, stopChild, tempDir } from './lib.mjs';
+import { loggedInClient, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
+import { CLIENT_OPTIONS, entry, random } from './lib.mjs';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
 const NASTY = ['CP-FUZZ', 'CP-NOPE', '%00', '..%2F..%2Fetc%2Fpasswd', '%E0%A4%A', 'x'.repeat(300), '%F0%9F%98%80', 'a%2Fb', ' ', '%20%20', '-', 'null', '{}'];
@@ -62,7 +63,7 @@ function protectedRoute(method, path) {
 export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ?? 20_000), seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9) } = {}) {
   const dataDir = tempDir();
   const server = await startLocalUp(dataDir, ['--port', '0', '--ocpp-port', '0']);
-  const client = await loggedInClient(server.apiUrl, dataDir);
+  const client = await loggedInClient(server.apiUrl, dataDir, CLIENT_OPTIONS);
   const { password } = await client.addLocalChargePoint({ id: 'CP-FUZZ' });
   const { SimulatedChargePoint } = await import('../../dist/sim/simulator.js');
   const sim = new SimulatedChargePoint({ url: server.ocppUrl, id: 'CP-FUZZ', password, reconnect: { minDelayMs: 200, maxDelayMs: 1000 } });
@@ -128,7 +129,7 @@ export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ??
       }
     }
     const alive = (await fetch(`${server.apiUrl}/healthz`)).status === 200;
-    const unhandled = /unhandled|uncaught/i.test(server.out.stderr);
+    const unhandled = /unhandled|uncaught/i.test(server.stderr());
     return {
       ok: stats.server_errors.length === 0 && stats.access_without_token.length === 0 && stats.scope_leaks.length === 0 && alive && !unhandled,
       seed,
@@ -144,7 +145,7 @@ export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ??
   } finally {
     sim.stop();
     await client.close();
-    await stopChild(server.child);
+    await stop(server.child);
   }
 }
 

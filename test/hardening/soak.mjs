@@ -2,9 +2,8 @@
 // second against `dynamo local up`, with commissioning sessions running one after another on some
 // of them, for 10 minutes. Samples the server's RSS, heap and open handles (GET /healthz) and
 // checks they stay flat, and that every session started finishes and passes.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { entry, loggedInClient, ROOT, startLocalUp, stopChild, tempDir } from './lib.mjs';
+import { fleetIds, loggedInClient, registerChargePoints, startFleets, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
+import { CLIENT_OPTIONS, entry } from './lib.mjs';
 
 const PASSWORD = 'soak-test-password-01';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -17,22 +16,13 @@ export async function main({
   sampleEveryS = Number(process.env.SOAK_SAMPLE_S ?? 10),
 } = {}) {
   const dataDir = tempDir();
-  const { Store } = await import('../../dist/server/store/store.js');
-  const { hashPassword } = await import('../../dist/common/password.js');
-  const ids = Array.from({ length: chargePoints }, (_, i) => `SCALE-${String(i + 1).padStart(4, '0')}`);
-  const setup = Store.open(dataDir);
-  const hash = await hashPassword(PASSWORD);
-  setup.write(() => ids.forEach((id) => setup.chargePoints.add(id, hash)));
-  await setup.close();
+  const ids = fleetIds(chargePoints);
+  await registerChargePoints(dataDir, ids, PASSWORD);
 
   const server = await startLocalUp(dataDir, ['--port', '0', '--ocpp-port', '0', '--heartbeat-interval', '1']);
-  const fleets = [];
-  for (let first = 1; first <= chargePoints; first += 100) {
-    const count = Math.min(100, chargePoints - first + 1);
-    fleets.push(spawn(process.execPath, [join(ROOT, 'bench', 'sim-fleet.mjs'), server.ocppUrl, PASSWORD, String(first), String(count)], { stdio: ['ignore', 'pipe', 'inherit'] }));
-  }
-  await Promise.all(fleets.map((f) => new Promise((res) => f.stdout.once('data', res))));
-  const client = await loggedInClient(server.apiUrl, dataDir);
+  const fleets = startFleets(server.ocppUrl, PASSWORD, chargePoints, 100);
+  await Promise.all(fleets.map((f) => f.first));
+  const client = await loggedInClient(server.apiUrl, dataDir, CLIENT_OPTIONS);
   const samples = [];
   const started = new Set();
   const ended = new Map();
@@ -102,8 +92,8 @@ export async function main({
     return report;
   } finally {
     await client.close();
-    for (const f of fleets) await stopChild(f);
-    await stopChild(server.child);
+    for (const f of fleets) await stop(f.child);
+    await stop(server.child);
   }
 }
 
