@@ -1,7 +1,7 @@
 import { Box, Text, useInput } from 'ink';
 import SelectInput from 'ink-select-input';
 import TextInput from 'ink-text-input';
-import { useRef, useState } from 'react';
+import { type ReactNode, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/client.js';
 import { ApiRequestError } from '../../api/client-errors.js';
 import {
@@ -47,6 +47,15 @@ function toBody(d: IssueDraft): ReportIssueRequest {
   return body;
 }
 
+/** A free-text field of the form: its input and the line under it. */
+interface TextField {
+  value: string;
+  onChange(v: string): void;
+  placeholder: string;
+  onSubmit(): void;
+  hint: ReactNode;
+}
+
 export interface IssueFormProps {
   client: ApiClient;
   chargePointId: string;
@@ -80,14 +89,19 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
 
   const next = (after: Field): void => setField(FIELDS[FIELDS.indexOf(after) + 1] ?? 'photos');
 
+  /** Each problem on its field (the first per field), and the cursor on the first field with one. */
+  const showOnFields = (found: { field: string; message: string }[], fallback: Field): void => {
+    const byField: Partial<Record<Field | 'form', string>> = {};
+    for (const p of found) byField[formField(p.field)] ??= p.message;
+    setErrors(byField);
+    setField(FIELDS.find((f) => byField[f]) ?? fallback);
+  };
+
   const submit = async (final: IssueDraft): Promise<void> => {
     const body = toBody(final);
     const found = problems(reportIssueSchema, body);
     if (found.length > 0) {
-      const byField: Partial<Record<Field | 'form', string>> = {};
-      for (const p of found) byField[formField(p.field)] ??= p.message;
-      setErrors(byField);
-      setField(FIELDS.find((f) => byField[f]) ?? 'category');
+      showOnFields(found, 'category');
       return;
     }
     setSending(true);
@@ -97,10 +111,7 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
     } catch (err) {
       setSending(false);
       if (err instanceof ApiRequestError && err.details.length > 0) {
-        const byField: Partial<Record<Field | 'form', string>> = {};
-        for (const d of err.details) byField[formField(String(d.field ?? 'form'))] ??= String(d['message'] ?? err.message);
-        setErrors(byField);
-        setField(FIELDS.find((f) => byField[f]) ?? field);
+        showOnFields(err.details.map((d) => ({ field: String(d.field ?? 'form'), message: String(d['message'] ?? err.message) })), field);
       } else {
         setErrors({ form: err instanceof Error ? err.message : String(err) });
       }
@@ -139,6 +150,14 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
     ) : null;
   };
 
+  const text = (f: Field, { value, onChange, placeholder, onSubmit, hint }: TextField) =>
+    field === f ? (
+      <Box flexDirection="column" marginLeft={2}>
+        <TextInput value={value} placeholder={placeholder} onChange={onChange} onSubmit={onSubmit} />
+        {hint}
+      </Box>
+    ) : null;
+
   const length = description.trim().length;
   return (
     <Box flexDirection="column" borderStyle={theme.color ? 'round' : 'classic'} paddingX={1}>
@@ -150,46 +169,42 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
       {label('step', 'step', draft.step)}
       {select('step', STEP_NAMES, draft.step, (step) => setDraft((d) => ({ ...d, step: step || undefined })), '(not about one step)')}
       {label('description', 'description', draft.description)}
-      {field === 'description' ? (
-        <Box flexDirection="column" marginLeft={2}>
-          <TextInput
-            value={description}
-            placeholder="what happened, what you tried"
-            onChange={setDescription}
-            onSubmit={() => {
-              if (length < MIN_ISSUE_DESCRIPTION) {
-                setErrors((e) => ({ ...e, description: `at least ${MIN_ISSUE_DESCRIPTION} characters` }));
-                return;
-              }
-              setErrors((e) => ({ ...e, description: undefined }));
-              setDraft((d) => ({ ...d, description: description.trim() }));
-              next('description');
-            }}
-          />
+      {text('description', {
+        value: description,
+        onChange: setDescription,
+        placeholder: 'what happened, what you tried',
+        onSubmit: () => {
+          if (length < MIN_ISSUE_DESCRIPTION) {
+            setErrors((e) => ({ ...e, description: `at least ${MIN_ISSUE_DESCRIPTION} characters` }));
+            return;
+          }
+          setErrors((e) => ({ ...e, description: undefined }));
+          setDraft((d) => ({ ...d, description: description.trim() }));
+          next('description');
+        },
+        hint: (
           <Paint theme={theme} color={length < MIN_ISSUE_DESCRIPTION ? 'yellow' : 'green'}>
             {`${length}/${MIN_ISSUE_DESCRIPTION} characters${length < MIN_ISSUE_DESCRIPTION ? `: ${MIN_ISSUE_DESCRIPTION - length} more needed` : ''}`}
           </Paint>
-        </Box>
-      ) : null}
+        ),
+      })}
       {label('photos', 'photo URLs', draft.photoUrls?.join(' '))}
-      {field === 'photos' ? (
-        <Box flexDirection="column" marginLeft={2}>
-          <TextInput
-            value={photos}
-            placeholder="https://… (optional; separate several with spaces)"
-            onChange={setPhotos}
-            onSubmit={() => {
-              const photoUrls = photos.split(/[\s,]+/).filter(Boolean);
-              const final = { ...draft, description: description.trim(), photoUrls };
-              setDraft(final);
-              void submit(final);
-            }}
-          />
+      {text('photos', {
+        value: photos,
+        onChange: setPhotos,
+        placeholder: 'https://… (optional; separate several with spaces)',
+        onSubmit: () => {
+          const photoUrls = photos.split(/[\s,]+/).filter(Boolean);
+          const final = { ...draft, description: description.trim(), photoUrls };
+          setDraft(final);
+          void submit(final);
+        },
+        hint: (
           <Paint theme={theme} dim>
             {sending ? 'sending…' : 'Enter sends the report · Esc cancels'}
           </Paint>
-        </Box>
-      ) : null}
+        ),
+      })}
       {errors.form ? <Paint theme={theme} color="red">{errors.form}</Paint> : null}
     </Box>
   );
