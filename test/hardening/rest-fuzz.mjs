@@ -69,7 +69,8 @@ export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ??
   const sim = new SimulatedChargePoint({ url: server.ocppUrl, id: 'CP-FUZZ', password, reconnect: { minDelayMs: 200, maxDelayMs: 1000 } });
   await sim.start();
 
-  const valid = (await client.login(...Object.values(JSON.parse(readFileSync(join(dataDir, 'installer-credentials.json'), 'utf8'))))).access_token;
+  const { email, password: installerPassword } = JSON.parse(readFileSync(join(dataDir, 'installer-credentials.json'), 'utf8'));
+  const valid = (await client.login(email, installerPassword)).access_token;
   const serverKey = await importJWK(JSON.parse(readFileSync(join(dataDir, 'jwt-signing-key.json'), 'utf8')), 'EdDSA');
   const otherKey = (await generateKeyPair('EdDSA', { crv: 'Ed25519' })).privateKey;
   const now = Math.floor(Date.now() / 1000);
