@@ -1,3 +1,4 @@
+import isInCi from 'is-in-ci';
 import type { ApiClient } from '../api/client.js';
 import { DEFAULT_API_URL, readConfig } from './config.js';
 import { AuthRequired, CliError, UsageError } from './errors.js';
@@ -36,9 +37,13 @@ export class CliContext {
     this.out = new Output(this.theme, options.json === true, options.quiet === true, streams.stdout, streams.stderr);
   }
 
-  /** A person at a terminal: views and prompts. Never with --json, never without a TTY. */
+  /**
+   * A person at a terminal: views and prompts. Never with --json, never without a TTY, and never
+   * in CI: a runner may give a pseudo-terminal, but nobody presses keys there and ink stops
+   * drawing live frames (the same is-in-ci test), so plain lines read better in its log.
+   */
   get interactive(): boolean {
-    return !this.options.json && this.streams.stdout.isTTY === true && this.streams.stdin.isTTY === true;
+    return !this.options.json && !isInCi && this.streams.stdout.isTTY === true && this.streams.stdin.isTTY === true;
   }
 
   get dataDir(): string {

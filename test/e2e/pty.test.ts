@@ -3,11 +3,17 @@ import { expect, test } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { startServer, tempDir } from '../helpers/server.js';
 
+/** The environment of an installer's laptop: whatever runs this suite, CI is not set there. */
+function laptopEnv(): NodeJS.ProcessEnv {
+  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...rest } = process.env;
+  return rest;
+}
+
 /** Runs the built binary under a pseudo-terminal (util-linux `script`), as an installer would see it. */
 function underPty(args: string, env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', `stty cols 120 rows 40; ${process.execPath} ${BIN} ${args}`, '/dev/null'], {
-      env: { ...process.env, DYNAMO_CONFIG_DIR: tempDir(), DYNAMO_DATA_DIR: tempDir(), TERM: 'xterm-256color', ...env },
+      env: { ...laptopEnv(), DYNAMO_CONFIG_DIR: tempDir(), DYNAMO_DATA_DIR: tempDir(), TERM: 'xterm-256color', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
@@ -33,6 +39,14 @@ test('dynamo demo under a terminal: the live view runs the session to "passed", 
   expect(output).toMatch(/✔.*test_transaction.*kWh delivered/);
   expect(output).toContain('CP-DEMO-001 passed commissioning: 4 of 4 steps passed');
   expect(output).toMatch(SGR);
+}, 90_000);
+
+test('a CI runner with a pseudo-terminal gets plain lines, not the live view', async () => {
+  const { code, output } = await underPty('demo', { CI: 'true' });
+  expect(code).toBe(0);
+  expect(output).not.toContain('p pause · r resume');
+  expect(output).toMatch(/passed\S* +test_transaction .*kWh delivered/);
+  expect(output).toContain('CP-DEMO-001 passed commissioning');
 }, 90_000);
 
 test('NO_COLOR: the same run without colour or glyphs', async () => {
