@@ -17,7 +17,11 @@ const dateTime = { type: 'string', format: 'date-time' } as const;
 /** OCPP identities are CiString48: printable ASCII. */
 export const CHARGE_POINT_ID_PATTERN = '^[\\x20-\\x7e]{1,48}$';
 /** OCPP security whitepaper: the Basic-auth password is 16 to 40 printable characters. */
-export const CHARGE_POINT_PASSWORD_PATTERN = '^[\\x21-\\x7e]{16,40}$';
+export const chargePointPassword = {
+  type: 'string',
+  pattern: '^[\\x21-\\x7e]{16,40}$',
+  description: '16 to 40 printable ASCII characters, without spaces',
+} as const;
 
 export const loginSchema = {
   type: 'object',
@@ -137,6 +141,6 @@ export const addChargePointSchema = {
   required: ['id'],
   properties: {
     id: { type: 'string', pattern: CHARGE_POINT_ID_PATTERN },
-    password: { type: 'string', pattern: CHARGE_POINT_PASSWORD_PATTERN },
+    password: chargePointPassword,
   },
 } as const;

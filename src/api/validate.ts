@@ -4,9 +4,10 @@ import { ApiError, type ApiErrorDetail } from './errors.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-// allErrors so a form can mark every wrong field at once; coercion only for query strings.
-const bodies = new Ajv({ allErrors: true, strict: false });
-const queries = new Ajv({ allErrors: true, strict: false, coerceTypes: true });
+// allErrors so a form can mark every wrong field at once; coercion only for query strings;
+// verbose for the schema's description of a pattern, which says more than the pattern itself.
+const bodies = new Ajv({ allErrors: true, strict: false, verbose: true });
+const queries = new Ajv({ allErrors: true, strict: false, coerceTypes: true, verbose: true });
 addFormats(bodies, ['date-time', 'uri']);
 addFormats(queries, ['date-time', 'uri']);
 
@@ -59,8 +60,10 @@ function detail(error: ErrorObject): ApiErrorDetail & { field: string; message: 
     case 'type':
       return { field, issue: 'wrong_type', message: `${field} must be ${String(p['type'])}` };
     case 'pattern':
-    case 'format':
-      return { field, issue: 'invalid_format', message: `${field} has an invalid format` };
+    case 'format': {
+      const described = (error.parentSchema as { description?: string } | undefined)?.description;
+      return { field, issue: 'invalid_format', message: described ? `${field} must be ${described}` : `${field} has an invalid format` };
+    }
     default:
       return { field, issue: error.keyword, message: `${field} ${error.message ?? 'is invalid'}` };
   }
@@ -71,7 +74,7 @@ function details(errors: ErrorObject[]): (ApiErrorDetail & { field: string; mess
   const seen = new Set<string>();
   const out: (ApiErrorDetail & { field: string; message: string })[] = [];
   for (const error of errors) {
-    if (error.keyword === 'anyOf') continue;
+    if (error.keyword === 'anyOf' || error.keyword === 'if') continue;
     const d = detail(error);
     if (seen.has(d.field)) continue;
     seen.add(d.field);

@@ -241,6 +241,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
     .option('--unsupported-keys <keys>', 'fault: configuration keys the firmware does not know')
     .option('--ignore-keys <keys>', 'fault: keys answered Accepted but not changed')
     .option('--reboot-keys <keys>', 'fault: keys answered RebootRequired')
+    .option('--authorization-key-as-text', "quirk: use an AuthorizationKey's text as the password, not the bytes its hex encodes")
     .option('--no-trigger', 'fault: no TriggerMessage support')
     .option('--refuse-remote-start', 'fault: RemoteStartTransaction answered Rejected')
     .option('--drop-after <seconds>', 'fault: drop the connection after this long', Number)

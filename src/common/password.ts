@@ -7,19 +7,22 @@ import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
 const COST = { N: 16_384, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 
-function derive(password: string, salt: Buffer, N: number, r: number, p: number): Promise<Buffer> {
+/** Bytes, not only text: an OCPP AuthorizationKey is hex for a password of any 16-20 bytes. */
+export type Password = string | Uint8Array;
+
+function derive(password: Password, salt: Buffer, N: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(password, salt, KEY_LENGTH, { N, r, p, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: Password): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, COST.N, COST.r, COST.p);
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: Password, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');

@@ -82,7 +82,9 @@ export class LocalServer {
       log(`template ${p.file} left out: ${p.message}`),
     );
     const csms = new CsmsServer({
-      ...(options.open ? { open: true } : { authenticate: chargePointAuthenticator(store) }),
+      ...(options.open
+        ? { open: true }
+        : { authenticate: chargePointAuthenticator(store, (id) => log(`${id} connected with the password from its new AuthorizationKey; the old one no longer works`)) }),
       ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
       ...(options.pingIntervalMs !== undefined && { pingIntervalMs: options.pingIntervalMs }),
       policy: {

@@ -69,7 +69,7 @@ function standardKeys(id: IdentityKeys): Record<string, KeyDef> {
     ChargePointVendor: ro('string', id.vendor),
     ChargePointModel: ro('string', id.model),
     ChargePointSerialNumber: ro('string', id.serial),
-    // Security whitepaper: the Basic-auth password, write-only (never reported back).
+    // Security whitepaper: the Basic-auth password, hex-encoded, write-only (never reported back).
     AuthorizationKey: rw('secret', ''),
   };
 }
@@ -83,6 +83,11 @@ export interface ConfigFaults {
   ignoreKeys?: readonly string[];
   /** Keys that need a reboot: RebootRequired, applied at the next Reset. */
   rebootRequiredKeys?: readonly string[];
+  /**
+   * Takes an AuthorizationKey's text as the password (16-40 characters) instead of the bytes
+   * its hex encodes, as some firmware does.
+   */
+  authorizationKeyAsText?: boolean;
 }
 
 export class ConfigStore {
@@ -132,7 +137,7 @@ export class ConfigStore {
     const def = this.keys[key];
     if (!def) return 'NotSupported';
     if (def.readonly || this.faults.rejectKeys?.includes(key)) return 'Rejected';
-    if (!valid(def, value)) return 'Rejected';
+    if (!valid(def, value, this.faults)) return 'Rejected';
     if (this.faults.ignoreKeys?.includes(key)) return 'Accepted';
     if (this.faults.rebootRequiredKeys?.includes(key)) {
       this.pending.set(key, value);
@@ -140,6 +145,13 @@ export class ConfigStore {
     }
     def.value = normalise(def, value);
     return 'Accepted';
+  }
+
+  /** The Basic-auth password an AuthorizationKey set, if one did. */
+  password(): Uint8Array | undefined {
+    const key = this.get('AuthorizationKey');
+    if (!key) return undefined;
+    return Buffer.from(key, this.faults.authorizationKeyAsText ? 'utf8' : 'hex');
   }
 
   /** A reboot applies the values that were waiting for it. */
@@ -152,7 +164,7 @@ export class ConfigStore {
   }
 }
 
-function valid(def: KeyDef, value: string): boolean {
+function valid(def: KeyDef, value: string, faults: ConfigFaults): boolean {
   switch (def.kind) {
     case 'int':
       return /^\d{1,9}$/.test(value.trim());
@@ -164,7 +176,8 @@ function valid(def: KeyDef, value: string): boolean {
       return items.every((item) => def.allowed!.includes(item));
     }
     case 'secret':
-      return value.length >= 16 && value.length <= 40;
+      // 16-20 bytes as 32-40 hex digits (security whitepaper).
+      return faults.authorizationKeyAsText ? value.length >= 16 && value.length <= 40 : /^(?:[0-9a-fA-F]{2}){16,20}$/.test(value);
     default:
       return value.length <= 500;
   }

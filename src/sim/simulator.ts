@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { ChargePointClient, type ReconnectPolicy } from '../ocpp/cp/client.js';
 import type * as T from '../ocpp/ocpp16.js';
 import type { CpCalls16, CsmsCalls16 } from '../ocpp/ocpp16.js';
@@ -351,6 +351,9 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> {
       const status = this.config.change(req.key, req.value);
       if (status === 'Accepted' && req.key === 'HeartbeatInterval') this.startHeartbeats();
       if (status === 'Accepted' && req.key === 'MeterValueSampleInterval') this.restartMeterValues();
+      if (status === 'Accepted' && req.key === 'AuthorizationKey' && !this.faults.ignoreKeys?.includes(req.key)) {
+        this.afterReply(() => this.reconnectWithNewPassword());
+      }
       return { status };
     });
     this.handle('ClearCache', () => ({ status: 'Accepted' }));
@@ -553,8 +556,26 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> {
     this.client.close(1012, 'rebooting');
     this.later(this.options.rebootDelayMs ?? 1000, () => {
       this.config.applyPending();
+      this.usePasswordFromConfig();
       this.client.connect().catch(() => undefined);
     });
+  }
+
+  private usePasswordFromConfig(): void {
+    const password = this.config.password();
+    if (password) this.client.setPassword(password);
+  }
+
+  /** As the whitepaper asks: after a new AuthorizationKey, reconnect with the new password. */
+  private async reconnectWithNewPassword(): Promise<void> {
+    this.log('AuthorizationKey changed; reconnecting with the new password');
+    this.usePasswordFromConfig();
+    if (this.client.connected) {
+      const closed = once(this.client, 'close');
+      this.client.close(1000, 'new AuthorizationKey');
+      await closed;
+    }
+    if (!this.stopped) await this.client.connect().catch(() => undefined);
   }
 
   private restartMeterValues(): void {

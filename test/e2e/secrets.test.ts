@@ -19,7 +19,8 @@ test('passwords, tokens and Basic credentials never appear in any log: server ou
   const dataDir = tempDir();
   const configDir = tempDir();
   const env = { DYNAMO_DATA_DIR: dataDir };
-  const AUTHORIZATION_KEY = 'TopSecretAuthKey-42';
+  // Hex as the security whitepaper sends it; the charge point's new password is the bytes.
+  const AUTHORIZATION_KEY = Buffer.from('TopSecretAuthKey-42').toString('hex');
   // A template that pushes a profile 1 password to the charge point: the frame is logged.
   const { mkdirSync } = await import('node:fs');
   mkdirSync(join(dataDir, 'templates'), { recursive: true });
@@ -94,6 +95,8 @@ test('passwords, tokens and Basic credentials never appear in any log: server ou
     'Basic credentials': basic('CP-S1', generated),
     'wrong Basic credentials': basic('CP-S2', `${chosen}-wrong`),
     AuthorizationKey: AUTHORIZATION_KEY,
+    'password from the AuthorizationKey': 'TopSecretAuthKey-42',
+    'Basic credentials from the AuthorizationKey': basic('CP-S1', 'TopSecretAuthKey-42'),
     'site token': token,
     'cloud token': cloud.token,
   };

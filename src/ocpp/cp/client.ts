@@ -17,8 +17,8 @@ export interface ChargePointClientOptions {
   /** Central System URL without the identity, e.g. ws://10.0.0.2:9000/ocpp */
   url: string;
   id: string;
-  /** Security profile 1 password (Basic auth). */
-  password?: string;
+  /** Security profile 1 password (Basic auth), as text or as the bytes an AuthorizationKey encodes. */
+  password?: string | Uint8Array;
   dialect?: Dialect;
   callTimeoutMs?: number;
   /** WebSocketPingInterval: 0 leaves pinging to the Central System. */
@@ -55,10 +55,17 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly dialect: Dialect;
+  private password: string | Uint8Array | undefined;
 
   constructor(private readonly options: ChargePointClientOptions) {
     super();
     this.dialect = options.dialect ?? ocpp16;
+    this.password = options.password;
+  }
+
+  /** The Basic-auth password for the next connection (after a new AuthorizationKey). */
+  setPassword(password: string | Uint8Array): void {
+    this.password = password;
   }
 
   get connected(): boolean {
@@ -120,11 +127,12 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
   }
 
   private open(): void {
-    const { url, id, password } = this.options;
+    const { url, id } = this.options;
     const target = `${url.replace(/\/+$/, '')}/${encodeURIComponent(id)}`;
     const headers: Record<string, string> = {};
-    if (password !== undefined) {
-      headers['Authorization'] = `Basic ${Buffer.from(`${id}:${password}`).toString('base64')}`;
+    if (this.password !== undefined) {
+      const credentials = Buffer.concat([Buffer.from(`${id}:`), Buffer.from(this.password)]);
+      headers['Authorization'] = `Basic ${credentials.toString('base64')}`;
     }
     const ws = new WebSocket(target, [this.dialect.protocol], { ...this.options.wsOptions, headers: { ...this.options.wsOptions?.headers, ...headers } });
     let opened = false;

@@ -12,7 +12,8 @@ import { ChargePointConnection } from './charge-point.js';
 import { type CentralSystemPolicy, clockSeededTransactionIds, installCentralSystemHandlers } from './handlers.js';
 import { ChargePointRegistry, type ChargePointState } from './registry.js';
 
-export type Authenticate = (chargePointId: string, password: string) => boolean | Promise<boolean>;
+/** The password comes as the bytes the charge point sent: a Basic-auth password need not be UTF-8. */
+export type Authenticate = (chargePointId: string, password: Buffer) => boolean | Promise<boolean>;
 
 export interface CsmsServerOptions {
   /**
@@ -245,14 +246,14 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
   }
 }
 
-function parseBasicAuth(header: string | undefined): { user: string; password: string } | null {
+function parseBasicAuth(header: string | undefined): { user: string; password: Buffer } | null {
   if (!header) return null;
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (!match) return null;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
+  const decoded = Buffer.from(match[1]!, 'base64');
+  const colon = decoded.indexOf(0x3a);
   if (colon < 0) return null;
-  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  return { user: decoded.subarray(0, colon).toString('utf8'), password: decoded.subarray(colon + 1) };
 }
 
 function writeRefusal(socket: Duplex, status: number, reason: string, headers: string[]): void {

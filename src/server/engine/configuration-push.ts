@@ -1,5 +1,5 @@
+import { AUTHORIZATION_KEY } from '../auth/authorization-key.js';
 import type { ConfigurationKey } from '../store/charge-points.js';
-import { WRITE_ONLY_KEYS } from './redact.js';
 import type { StepContext } from './step-context.js';
 import { statusOrCallError } from './steps/outcome.js';
 import type { TemplateKey } from './templates.js';
@@ -30,46 +30,56 @@ async function readAll(ctx: StepContext): Promise<ConfigurationKey[]> {
   return keys;
 }
 
+/** Sends one key: Accepted or RebootRequired, or why it was not applied (logged). */
+async function changeKey(ctx: StepContext, key: string, value: string, position: string): Promise<{ status: string; reason?: string }> {
+  ctx.progress(`ChangeConfiguration ${key} (${position})`);
+  const status = await statusOrCallError(ctx.call('ChangeConfiguration', { key, value }));
+  if (status === 'Accepted' || status === 'RebootRequired') return { status };
+  if (status === 'NotSupported') {
+    ctx.log('warn', `Key '${key}' not supported by firmware — skipped`);
+    return { status, reason: 'not supported by firmware' };
+  }
+  ctx.log('warn', `Key '${key}' was not applied: ChangeConfiguration answered ${status}`);
+  return { status, reason: status };
+}
+
+/** A Reset(Soft) so that keys answered RebootRequired take effect, waiting for the boot after it. */
+async function rebootFor(ctx: StepContext, keys: string[]): Promise<void> {
+  ctx.log('info', `${keys.join(', ')} need a reboot to take effect; sending Reset(Soft)`);
+  ctx.progress('Reset(Soft) and waiting for the charge point to boot again');
+  const booted = ctx.expect('BootNotification', () => true, (ctx.settings.reconnectGraceS + 30) * 1000);
+  const status = await statusOrCallError(ctx.call('Reset', { type: 'Soft' }));
+  if (status !== 'Accepted') ctx.log('warn', `Reset(Soft) answered ${status}; values needing a reboot may not be active`);
+  else if (!(await booted)) ctx.log('warn', 'No BootNotification after Reset(Soft); reading the values back anyway');
+}
+
 /**
  * Pushes configuration keys with ChangeConfiguration and checks what really changed: Accepted and
  * RebootRequired count as applied (a Reset(Soft) makes the latter take effect), Rejected and
  * NotSupported do not, and a key that reads back with another value was not applied whatever the
  * answer said. Used by the configuration step and by apply-template.
+ *
+ * AuthorizationKey goes last, after the read-back: the charge point reconnects with its new
+ * password once it has taken it, and it cannot be read back anyway.
  */
 export async function pushConfiguration(ctx: StepContext, keys: TemplateKey[]): Promise<PushResult> {
   await readAll(ctx);
   const applied: string[] = [];
   const rejected: { key: string; reason: string }[] = [];
   const needReboot: string[] = [];
-  for (const [i, { key, value }] of keys.entries()) {
-    ctx.progress(`ChangeConfiguration ${key} (${i + 1}/${keys.length})`);
-    const status = await statusOrCallError(ctx.call('ChangeConfiguration', { key, value }));
-    if (status === 'Accepted' || status === 'RebootRequired') {
-      applied.push(key);
-      if (status === 'RebootRequired') needReboot.push(key);
-    } else if (status === 'NotSupported') {
-      rejected.push({ key, reason: 'not supported by firmware' });
-      ctx.log('warn', `Key '${key}' not supported by firmware — skipped`);
-    } else {
-      rejected.push({ key, reason: status });
-      ctx.log('warn', `Key '${key}' was not applied: ChangeConfiguration answered ${status}`);
-    }
+  const ordinary = keys.filter((k) => k.key !== AUTHORIZATION_KEY);
+  const position = (i: number): string => `${i + 1}/${keys.length}`;
+  for (const [i, { key, value }] of ordinary.entries()) {
+    const { status, reason } = await changeKey(ctx, key, value, position(i));
+    if (reason !== undefined) rejected.push({ key, reason });
+    else applied.push(key);
+    if (status === 'RebootRequired') needReboot.push(key);
   }
-
-  if (needReboot.length > 0) {
-    ctx.log('info', `${needReboot.join(', ')} need a reboot to take effect; sending Reset(Soft)`);
-    ctx.progress('Reset(Soft) and waiting for the charge point to boot again');
-    const booted = ctx.expect('BootNotification', () => true, (ctx.settings.reconnectGraceS + 30) * 1000);
-    const status = await statusOrCallError(ctx.call('Reset', { type: 'Soft' }));
-    if (status !== 'Accepted') ctx.log('warn', `Reset(Soft) answered ${status}; values needing a reboot may not be active`);
-    else if (!(await booted)) ctx.log('warn', 'No BootNotification after Reset(Soft); reading the values back anyway');
-  }
+  if (needReboot.length > 0) await rebootFor(ctx, needReboot);
 
   ctx.progress('reading the configuration back');
   const after = new Map((await readAll(ctx)).map((k) => [k.key, k.value]));
   for (const key of [...applied]) {
-    // A write-only key (the charge point's password) cannot be read back: its answer is all there is.
-    if (WRITE_ONLY_KEYS.has(key)) continue;
     const expected = keys.find((k) => k.key === key)!.value;
     const actual = after.get(key);
     if (sameValue(expected, actual)) continue;
@@ -77,6 +87,21 @@ export async function pushConfiguration(ctx: StepContext, keys: TemplateKey[]): 
     const reason = actual === undefined ? 'missing when read back' : `reads back '${actual}'`;
     rejected.push({ key, reason });
     ctx.log('warn', `Key '${key}' was accepted but ${reason} (expected '${expected}')`);
+  }
+
+  const password = keys.find((k) => k.key === AUTHORIZATION_KEY);
+  if (password) {
+    // Offered before it is sent: a charge point that switches at once must find it accepted.
+    await ctx.link.offerPassword(password.value);
+    const { status, reason } = await changeKey(ctx, password.key, password.value, position(keys.length - 1));
+    if (reason !== undefined) {
+      ctx.link.withdrawOfferedPassword();
+      rejected.push({ key: password.key, reason });
+    } else {
+      applied.push(password.key);
+      ctx.log('info', `${AUTHORIZATION_KEY} accepted: the charge point connects with its new password from now on; the old one works until it does`);
+      if (status === 'RebootRequired') await rebootFor(ctx, [password.key]);
+    }
   }
   return { applied, rejected };
 }

@@ -12,11 +12,13 @@ import type {
 } from '../../api/contract.js';
 import { ApiError } from '../../api/errors.js';
 import { newId } from '../../common/ids.js';
+import { hashPassword } from '../../common/password.js';
 import { isoSeconds } from '../../common/time.js';
 import type { ChargePointConnection } from '../../ocpp/csms/charge-point.js';
 import type { CsmsServer } from '../../ocpp/csms/server.js';
 import { ConnectionClosedError } from '../../ocpp/errors.js';
 import type { FirmwareStatusNotificationRequest } from '../../ocpp/ocpp16.js';
+import { passwordsFor } from '../auth/authorization-key.js';
 import { stepState, toStatusResponse } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
 import { pushConfiguration } from './configuration-push.js';
@@ -323,6 +325,11 @@ export class CommissioningEngine {
       // Firmware that wrongly reports a write-only key must not put it in the database.
       rememberConfiguration: (keys) => this.store.chargePoints.recordConfiguration(chargePointId, redactConfiguration(keys), new Date()),
       exclusive: (holder, fn) => this.configLock.run(chargePointId, holder, fn),
+      offerPassword: async (value) => {
+        const hashes = await Promise.all(passwordsFor(value).map((p) => hashPassword(p)));
+        this.store.write(() => this.store.chargePoints.offerPassword(chargePointId, hashes));
+      },
+      withdrawOfferedPassword: () => this.store.write(() => this.store.chargePoints.withdrawOfferedPassword(chargePointId)),
     };
   }
 

@@ -1,17 +1,18 @@
+import { AUTHORIZATION_KEY } from '../auth/authorization-key.js';
 import type { ConfigurationKey } from '../store/charge-points.js';
 
 /**
  * Write-only configuration keys: their values are secrets (the security profile 1/2 password)
  * and a charge point does not report them back.
  */
-export const WRITE_ONLY_KEYS: ReadonlySet<string> = new Set(['AuthorizationKey']);
+export const WRITE_ONLY_KEYS: ReadonlySet<string> = new Set([AUTHORIZATION_KEY]);
 
 /**
  * Frames are logged in full, except secrets: a ChangeConfiguration of AuthorizationKey, or
  * firmware that wrongly returns it in GetConfiguration, must not put a password in the logs.
  */
 export function redactFrame(text: string): string {
-  if (!text.includes('AuthorizationKey')) return text;
+  if (!text.includes(AUTHORIZATION_KEY)) return text;
   try {
     return JSON.stringify(JSON.parse(text), (_k, v: unknown) => {
       if (v && typeof v === 'object' && !Array.isArray(v)) {
@@ -21,7 +22,7 @@ export function redactFrame(text: string): string {
       return v;
     });
   } catch {
-    return text.replace(/AuthorizationKey[\s\S]*/, 'AuthorizationKey [redacted]');
+    return `${text.slice(0, text.indexOf(AUTHORIZATION_KEY))}${AUTHORIZATION_KEY} [redacted]`;
   }
 }
 

@@ -20,6 +20,10 @@ export interface ChargePointLink {
   onCall(listener: (action: string, request: unknown, response: unknown) => void): () => void;
   /** Remembers the latest full GetConfiguration answer (for diagnostics). */
   rememberConfiguration(keys: ConfigurationKey[]): void;
+  /** Accepts the password an AuthorizationKey of `value` gives, besides the current one, until it is used. */
+  offerPassword(value: string): Promise<void>;
+  /** The charge point refused the AuthorizationKey: forget the offered password. */
+  withdrawOfferedPassword(): void;
   /**
    * Runs a configuration push alone: the configuration step and apply-template must not
    * interleave their ChangeConfigurations and read-backs on one charge point.

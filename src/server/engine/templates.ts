@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { STEP_NAMES, type StepName, type TemplateSummary } from '../../api/contract.js';
+import { chargePointPassword } from '../../api/schemas.js';
 import { problems } from '../../api/validate.js';
+import { AUTHORIZATION_KEY } from '../auth/authorization-key.js';
 
 export interface TemplateKey {
   key: string;
@@ -27,7 +29,13 @@ export interface Template extends TemplateSummary {
   source: string;
 }
 
-const keyValue = { type: 'string', maxLength: 500 } as const;
+/** A key's value, alone or with `required`; if/then/else so an error names only the form used. */
+const keySetting = <V extends object>(value: V) =>
+  ({
+    if: { type: 'string' },
+    then: value,
+    else: { type: 'object', additionalProperties: false, required: ['value'], properties: { value, required: { type: 'boolean' } } },
+  }) as const;
 
 /** The template file format: the reference's template fields plus configuration and test settings. */
 export const templateFileSchema = {
@@ -45,17 +53,9 @@ export const templateFileSchema = {
     configuration: {
       type: 'object',
       propertyNames: { pattern: '^[A-Za-z0-9_.-]{1,50}$' },
-      additionalProperties: {
-        anyOf: [
-          keyValue,
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['value'],
-            properties: { value: keyValue, required: { type: 'boolean' } },
-          },
-        ],
-      },
+      // The charge point's new password: hex for 16-20 bytes, or text for firmware that takes it as typed.
+      properties: { [AUTHORIZATION_KEY]: keySetting(chargePointPassword) },
+      additionalProperties: keySetting({ type: 'string', maxLength: 500 }),
     },
     test_transaction: {
       type: 'object',

@@ -11,6 +11,8 @@ export interface ConfigurationKey {
 export interface ChargePointRecord {
   id: string;
   passwordHash: string | null;
+  /** Hashes of a new password sent in an AuthorizationKey, accepted besides the current one until used. */
+  offeredPasswordHashes: string[];
   templateId: string | null;
   createdAt: string;
   commissionedAt: string | null;
@@ -28,6 +30,7 @@ export interface ChargePointRecord {
 interface Row {
   id: string;
   password_hash: string | null;
+  offered_password_hashes: string | null;
   template_id: string | null;
   created_at: string;
   commissioned_at: string | null;
@@ -45,6 +48,7 @@ interface Row {
 const fromRow = (r: Row): ChargePointRecord => ({
   id: r.id,
   passwordHash: r.password_hash,
+  offeredPasswordHashes: r.offered_password_hashes ? (JSON.parse(r.offered_password_hashes) as string[]) : [],
   templateId: r.template_id,
   createdAt: r.created_at,
   commissionedAt: r.commissioned_at,
@@ -85,9 +89,23 @@ export class ChargePoints {
     this.add(id, null);
   }
 
-  /** Sets or (with null) revokes the Basic-auth password. */
+  /** Sets or (with null) revokes the Basic-auth password; any offered one goes with it. */
   setPassword(id: string, passwordHash: string | null): void {
-    this.db.prepare('UPDATE charge_points SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+    this.db.prepare('UPDATE charge_points SET password_hash = ?, offered_password_hashes = NULL WHERE id = ?').run(passwordHash, id);
+  }
+
+  /**
+   * Records the password an AuthorizationKey is about to give the charge point. Until the charge
+   * point connects with it, both it and the current one are accepted: whether and when firmware
+   * switches is its own business, and an answer lost on a bad link must not lock it out.
+   */
+  offerPassword(id: string, hashes: string[]): void {
+    this.db.prepare('UPDATE charge_points SET offered_password_hashes = ? WHERE id = ?').run(JSON.stringify(hashes), id);
+  }
+
+  /** The charge point refused the AuthorizationKey: only the current password stays. */
+  withdrawOfferedPassword(id: string): void {
+    this.db.prepare('UPDATE charge_points SET offered_password_hashes = NULL WHERE id = ?').run(id);
   }
 
   recordConnection(id: string, remoteAddress: string | null, protocol: string, at: Date): void {

@@ -114,4 +114,8 @@ export const MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   );
   `,
+  // 2: passwords offered to a charge point in an AuthorizationKey, valid until it uses one.
+  `
+  ALTER TABLE charge_points ADD COLUMN offered_password_hashes TEXT;
+  `,
 ];

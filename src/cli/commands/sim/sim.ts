@@ -21,6 +21,7 @@ export interface SimFlags {
   unsupportedKeys?: string;
   ignoreKeys?: string;
   rebootKeys?: string;
+  authorizationKeyAsText?: boolean;
   trigger: boolean;
   refuseRemoteStart?: boolean;
   dropAfter?: number;
@@ -44,6 +45,7 @@ export function faultsFrom(f: SimFlags): SimFaults {
   set('unsupportedKeys', keys(f.unsupportedKeys));
   set('ignoreKeys', keys(f.ignoreKeys));
   set('rebootRequiredKeys', keys(f.rebootKeys));
+  set('authorizationKeyAsText', f.authorizationKeyAsText);
   set('noTrigger', f.trigger === false);
   set('refuseRemoteStart', f.refuseRemoteStart);
   set('dropAfterS', f.dropAfter);

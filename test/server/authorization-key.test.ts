@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, expect, test } from 'vitest';
+import { ChargePointClient } from '../../src/ocpp/cp/client.js';
+import { filesOutsideSecretHomes, secretLeaks } from '../helpers/secrets.js';
+import { startServer, waitForEnd, writeTemplate, type TestServer } from '../helpers/server.js';
+
+let t: TestServer;
+afterEach(async () => t?.stop());
+
+/** Whether the server takes `password` for `id` now: a connection of its own, closed at once. */
+async function accepts(id: string, password: string | Uint8Array): Promise<boolean> {
+  const client = new ChargePointClient({ url: t.server.ocppUrl, id, password, reconnect: null });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+}
+
+/** A password as the security whitepaper sends it: 20 random bytes (rarely UTF-8), hex-encoded. */
+const newKey = (): string => randomBytes(20).toString('hex');
+
+function rotatingTemplate(key: string): void {
+  writeTemplate(t.dataDir, {
+    template_id: 'tpl_rotate',
+    steps: ['connectivity', 'configuration', 'test_transaction'],
+    // Listed first on purpose: the engine sends it last.
+    configuration: { AuthorizationKey: key, HeartbeatInterval: '300' },
+  });
+}
+
+test('an AuthorizationKey goes last; the charge point reconnects with the bytes it encodes, which become its only password', async () => {
+  t = await startServer();
+  const key = newKey();
+  rotatingTemplate(key);
+  const oldPassword = await t.addChargePoint('CP-1');
+  const sim = await t.simulator('CP-1');
+  let connections = 0;
+  sim.on('connected', () => (connections += 1));
+
+  await t.client.start('CP-1', { template_id: 'tpl_rotate' });
+  const end = await waitForEnd(t.client, 'CP-1');
+  expect(end).toMatchObject({ status: 'completed', result: 'passed' });
+  expect(end.steps.find((s) => s.name === 'configuration')).toMatchObject({ status: 'passed', detail: 'All 2 configuration keys applied' });
+  // It reconnected once, for the new password, and the test transaction ran over the new link.
+  expect(connections).toBe(1);
+
+  const frames = (await t.client.logs('CP-1', { level: 'debug', limit: 1000 })).logs.map((l) => l.message).filter((m) => m.includes('"ChangeConfiguration"'));
+  expect(frames.map((m) => /"key":"(\w+)"/.exec(m)?.[1])).toEqual(['HeartbeatInterval', 'AuthorizationKey']);
+  const info = (await t.client.logs('CP-1', { level: 'info' })).logs.map((l) => l.message);
+  expect(info).toContain('AuthorizationKey accepted: the charge point connects with its new password from now on; the old one works until it does');
+  expect(t.lines).toContain('CP-1 connected with the password from its new AuthorizationKey; the old one no longer works');
+
+  expect(t.server.store.chargePoints.get('CP-1')!.offeredPasswordHashes).toEqual([]);
+  expect(await accepts('CP-1', oldPassword)).toBe(false);
+  expect(await accepts('CP-1', key)).toBe(false);
+  expect(await accepts('CP-1', Buffer.from(key, 'hex'))).toBe(true);
+
+  const basic = (password: Uint8Array) => Buffer.concat([Buffer.from('CP-1:'), password]).toString('base64');
+  const secrets = { AuthorizationKey: key, 'Basic credentials from the key': basic(Buffer.from(key, 'hex')) };
+  expect(secretLeaks({ 'server output': t.lines.join('\n'), ...filesOutsideSecretHomes(t.dataDir) }, secrets)).toEqual([]);
+});
+
+test('firmware that takes the key as text is not locked out: the text becomes its password', async () => {
+  t = await startServer();
+  const key = newKey();
+  rotatingTemplate(key);
+  await t.simulator('CP-1', { faults: { authorizationKeyAsText: true } });
+  await t.client.start('CP-1', { template_id: 'tpl_rotate' });
+  expect(await waitForEnd(t.client, 'CP-1')).toMatchObject({ result: 'passed' });
+  expect(await accepts('CP-1', key)).toBe(true);
+  expect(await accepts('CP-1', Buffer.from(key, 'hex'))).toBe(false);
+});
+
+test('a charge point that refuses the key keeps its password, and the offered one is withdrawn', async () => {
+  t = await startServer();
+  const key = newKey();
+  rotatingTemplate(key);
+  const oldPassword = await t.addChargePoint('CP-1');
+  await t.simulator('CP-1', { faults: { rejectKeys: ['AuthorizationKey'] } });
+  await t.client.start('CP-1', { template_id: 'tpl_rotate' });
+  const end = await waitForEnd(t.client, 'CP-1');
+  expect(end.steps.find((s) => s.name === 'configuration')).toMatchObject({
+    status: 'passed',
+    detail: '1 of 2 configuration keys applied; rejected: AuthorizationKey',
+  });
+  expect(t.server.store.chargePoints.get('CP-1')!.offeredPasswordHashes).toEqual([]);
+  expect(await accepts('CP-1', Buffer.from(key, 'hex'))).toBe(false);
+  expect(await accepts('CP-1', oldPassword)).toBe(true);
+});
+
+/**
+ * Firmware that says Accepted and switches later (or an answer lost on the way): the key pushed
+ * by apply-template, outside a session, with no reconnect after it.
+ */
+async function offerNotTakenYet(): Promise<{ key: string; oldPassword: string }> {
+  t = await startServer();
+  const key = newKey();
+  const oldPassword = await t.addChargePoint('CP-1');
+  writeTemplate(t.dataDir, { template_id: 'tpl_key_only', steps: ['configuration'], configuration: { AuthorizationKey: key } });
+  await t.simulator('CP-1', { faults: { ignoreKeys: ['AuthorizationKey'] } });
+  expect(await t.client.applyTemplate('CP-1', 'tpl_key_only')).toMatchObject({ applied_keys: 1, rejected_keys: [] });
+  expect(t.server.store.chargePoints.get('CP-1')!.offeredPasswordHashes).toHaveLength(2);
+  return { key, oldPassword };
+}
+
+test('until the charge point uses the new password the old one works; the first use of the new one ends the old', async () => {
+  const { key, oldPassword } = await offerNotTakenYet();
+
+  expect(await accepts('CP-1', oldPassword)).toBe(true);
+  expect(t.server.store.chargePoints.get('CP-1')!.offeredPasswordHashes).toHaveLength(2);
+  expect(await accepts('CP-1', Buffer.from(key, 'hex'))).toBe(true);
+  expect(t.server.store.chargePoints.get('CP-1')!.offeredPasswordHashes).toEqual([]);
+  expect(await accepts('CP-1', oldPassword)).toBe(false);
+  expect(await accepts('CP-1', key)).toBe(false);
+});
+
+test('the offer survives a restart of the server', async () => {
+  const { key, oldPassword } = await offerNotTakenYet();
+  await t.stop(false);
+  t = await startServer({ dataDir: t.dataDir });
+  expect(await accepts('CP-1', oldPassword)).toBe(true);
+  expect(await accepts('CP-1', Buffer.from(key, 'hex'))).toBe(true);
+  expect(await accepts('CP-1', oldPassword)).toBe(false);
+});
+
+test('a template whose AuthorizationKey cannot be a password is left out, naming the key', async () => {
+  t = await startServer();
+  writeTemplate(t.dataDir, { template_id: 'tpl_short_key', steps: ['configuration'], configuration: { AuthorizationKey: 'short' } });
+  writeTemplate(t.dataDir, { template_id: 'tpl_long_key', steps: ['configuration'], configuration: { AuthorizationKey: { value: newKey() + 'ab', required: true } } });
+  writeTemplate(t.dataDir, { template_id: 'tpl_good_key', steps: ['configuration'], configuration: { AuthorizationKey: { value: newKey(), required: true } } });
+  const ids = (await t.client.templates()).templates.map((x) => x.template_id);
+  expect(ids).toContain('tpl_good_key');
+  expect(ids).not.toContain('tpl_short_key');
+  expect(ids).not.toContain('tpl_long_key');
+  const reported = (file: string) => t.lines.find((l) => l.includes(`${file} left out`))?.split(' left out: ')[1];
+  expect(reported('tpl_short_key.json')).toBe('configuration.AuthorizationKey must be 16 to 40 printable ASCII characters, without spaces');
+  expect(reported('tpl_long_key.json')).toBe('configuration.AuthorizationKey.value must be 16 to 40 printable ASCII characters, without spaces');
+});
