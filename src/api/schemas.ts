@@ -58,7 +58,14 @@ export const reportIssueSchema = {
   required: ['category', 'description', 'severity'],
   properties: {
     category: { type: 'string', enum: ISSUE_CATEGORIES },
-    description: { type: 'string', minLength: MIN_ISSUE_DESCRIPTION, maxLength: 5000 },
+    description: {
+      type: 'string',
+      minLength: MIN_ISSUE_DESCRIPTION,
+      maxLength: 5000,
+      // Padding does not make a description: the length counts from the first to the last non-space.
+      pattern: `^\\s*\\S[\\s\\S]{${MIN_ISSUE_DESCRIPTION - 2},}\\S\\s*$`,
+      description: `at least ${MIN_ISSUE_DESCRIPTION} characters, not counting spaces at either end`,
+    },
     severity: { type: 'string', enum: ISSUE_SEVERITIES },
     step: { type: 'string', enum: STEP_NAMES },
     photo_urls: {

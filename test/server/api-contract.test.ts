@@ -108,6 +108,15 @@ describe('validation', () => {
     expect(r.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 
+  test('a short description padded with spaces is still short; one with spaces inside is fine', async () => {
+    const padded = await report({ ...good, description: `      too short      ${' '.repeat(20)}` });
+    expect(padded.status).toBe(400);
+    expect(padded.body.error.message).toBe('description must be at least 20 characters, not counting spaces at either end');
+    // On the offline charge point: the issue list of CP-1 is another test's.
+    const inner = await call('POST', cpPath('CP-OFFLINE', 'report-issue'), { body: { ...good, description: ' Cable  lock   jams  \n on connector 2 ' } });
+    expect(inner.status).toBe(201);
+  });
+
   test('malformed JSON → 400', async () => {
     const r = await call('POST', cpPath('CP-1', 'report-issue'), { raw: '{"category":', headers: { 'content-type': 'application/json' } });
     expect(r.status).toBe(400);
