@@ -235,6 +235,8 @@ export interface LocalChargePoint {
   connected: boolean;
   commissioned: boolean;
   has_password: boolean;
+  /** An AuthorizationKey gave it a new password that it has not connected with yet. */
+  new_password_pending: boolean;
   created_at: string;
   last_seen_at: string | null;
 }

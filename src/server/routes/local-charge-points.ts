@@ -23,6 +23,7 @@ export function listLocalChargePointsRoute({ store, csms }: RouteDeps): RouteHan
       connected: csms.chargePoint(cp.id) !== undefined,
       commissioned: cp.commissionedAt !== null,
       has_password: cp.passwordHash !== null,
+      new_password_pending: cp.offeredPasswordHashes.length > 0,
       created_at: cp.createdAt,
       last_seen_at: lastSeen(csms.state(cp.id)?.lastSeenMs, cp.lastSeenAt),
     }));

@@ -16,7 +16,7 @@ export async function run(parent: CliContext, o: CpOptions): Promise<number> {
         const rows = list.charge_points.map((c) => [
           c.id,
           c.connected ? 'connected' : 'offline',
-          c.has_password ? 'password' : 'none',
+          c.new_password_pending ? 'new password pending' : c.has_password ? 'password' : 'none',
           c.commissioned ? 'yes' : 'no',
           c.last_seen_at ?? '-',
         ]);
