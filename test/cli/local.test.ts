@@ -43,11 +43,13 @@ test('local cp add / list / remove, and a simulated charge point commissioned en
   expect(added.code).toBe(0);
   const password = /password {12}(\S+) {3}\(shown once\)/.exec(added.stdout)?.[1];
   expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+  expect(added.stdout).toContain(`or, asked as hex    ${Buffer.from(password!).toString('hex')}`);
   expect(added.stdout).toContain(info.ocpp_urls[0]);
   const dup = await local(['local', 'cp', 'add', 'CP-LOCAL-1']);
   expect(dup.code).toBe(5);
   const given = await local(['local', 'cp', 'add', 'CP-LOCAL-2', '--password', 'short']);
   expect(given.code).toBe(2);
+  expect(given.stderr).toContain('password must be 16 to 40 printable ASCII characters, without spaces');
 
   const sim = spawn(process.execPath, [BIN, 'sim', '--url', info.ocpp_urls[0]!, '--id', 'CP-LOCAL-1', '--password', password!, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let simOut = '';

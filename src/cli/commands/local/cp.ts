@@ -30,8 +30,11 @@ export async function run(parent: CliContext, o: CpOptions): Promise<number> {
         const server = ctx.options.apiUrl ? null : ctx.localServer();
         ctx.out.line(`  On the charger set:  Central System URL  ${server?.ocpp_urls.join('  or  ') ?? 'ws://<this laptop>:<ocpp port>/ocpp'}`);
         ctx.out.line(`                       Charge Point ID     ${added.id}`);
-        if (added.password) ctx.out.line(`                       password            ${added.password}   (shown once)`);
-        else ctx.out.line('                       password            the one you gave');
+        if (added.password) {
+          ctx.out.line(`                       password            ${added.password}   (shown once)`);
+          // The security whitepaper's AuthorizationKey is the password hex-encoded; some chargers ask for that.
+          ctx.out.line(`                       or, asked as hex    ${Buffer.from(added.password).toString('hex')}`);
+        } else ctx.out.line('                       password            the one you gave');
       }
     } else {
       const removed = await client.removeLocalChargePoint(o.id);
