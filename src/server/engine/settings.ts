@@ -30,7 +30,9 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
     connector_test: 180,
     test_transaction: 300,
   },
-  triggerWaitMs: 2000,
+  // A round trip and the firmware's turn on one bar of 4G; missing it costs a wait for the
+  // regular heartbeat (minutes), so the window errs long: an answer ends it at once.
+  triggerWaitMs: 5000,
   heartbeatGraceS: 10,
   statusWaitMs: 10_000,
   transactionWaitMs: 60_000,
