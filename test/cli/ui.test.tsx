@@ -106,18 +106,26 @@ describe('issue form', () => {
     const form = render(<IssueForm client={t.client} chargePointId="CP-FAST" theme={plain} initial={{ step: 'configuration' }} onDone={(c) => (done = c)} />);
     const see = (text: string | RegExp) => frameWith(form.lastFrame, text);
     // Input reaches a field only once its input hook is attached, a moment after it is drawn;
-    // a write before that is dropped, never queued, so sending it again is safe.
+    // a write before that is dropped, never queued, so it is sent again. A write that was heard
+    // changes the frame, even if slowly on a loaded machine: that one is never sent twice, or an
+    // Enter would land on the next field.
     const press = async (data: string, expected: string | RegExp | (() => boolean)): Promise<void> => {
+      const met = typeof expected === 'function' ? expected : () => {
+        const f = form.lastFrame() ?? '';
+        return typeof expected === 'string' ? f.includes(expected) : expected.test(f);
+      };
       for (let attempt = 1; ; attempt += 1) {
-        await sleep(100);
+        // Only onto a settled frame, so a change after the write is this write's doing.
+        let before: string | undefined;
+        do {
+          before = form.lastFrame();
+          await sleep(100);
+        } while (form.lastFrame() !== before);
         form.stdin.write(data);
-        try {
-          if (typeof expected === 'function') await until(expected, 2000, `the effect of ${JSON.stringify(data)}`);
-          else await frameWith(form.lastFrame, expected, 2000);
-          return;
-        } catch (err) {
-          if (attempt >= 5) throw err;
-        }
+        const heard = () => met() || form.lastFrame() !== before;
+        const wasHeard = await until(heard, 3000, 'a change').then(() => true, () => false);
+        if (wasHeard) return until(met, 8000, `the effect of ${JSON.stringify(data)}`);
+        if (attempt >= 5) throw new Error(`nothing heard ${JSON.stringify(data)} in 5 tries`);
       }
     };
     await see('› category');
