@@ -105,22 +105,27 @@ describe('issue form', () => {
     let done: IssueCreated | null | undefined;
     const form = render(<IssueForm client={t.client} chargePointId="CP-FAST" theme={plain} initial={{ step: 'configuration' }} onDone={(c) => (done = c)} />);
     const see = (text: string | RegExp) => frameWith(form.lastFrame, text);
-    // Input reaches a field only once its input hook is attached, a moment after it is drawn;
-    // a write before that is dropped, never queued, so it is sent again. A write that was heard
-    // changes the frame, even if slowly on a loaded machine: that one is never sent twice, or an
-    // Enter would land on the next field.
+    // A field hears input only once its input hook is attached, and each render attaches a new
+    // handler with the new value, both in effects that run after the frame is drawn. A write
+    // right after a frame can reach no handler (dropped) or the previous one (acting on the old
+    // value). So keys go only onto a frame that has stayed the same for a while.
+    const settled = async (): Promise<string | undefined> => {
+      let before: string | undefined;
+      do {
+        before = form.lastFrame();
+        await sleep(100);
+      } while (form.lastFrame() !== before);
+      return before;
+    };
+    // A dropped write is sent again; one that was heard changes the frame, even if slowly on a
+    // loaded machine, and is never sent twice, or an Enter would land on the next field.
     const press = async (data: string, expected: string | RegExp | (() => boolean)): Promise<void> => {
       const met = typeof expected === 'function' ? expected : () => {
         const f = form.lastFrame() ?? '';
         return typeof expected === 'string' ? f.includes(expected) : expected.test(f);
       };
       for (let attempt = 1; ; attempt += 1) {
-        // Only onto a settled frame, so a change after the write is this write's doing.
-        let before: string | undefined;
-        do {
-          before = form.lastFrame();
-          await sleep(100);
-        } while (form.lastFrame() !== before);
+        const before = await settled();
         form.stdin.write(data);
         const heard = () => met() || form.lastFrame() !== before;
         const wasHeard = await until(heard, 3000, 'a change').then(() => true, () => false);
@@ -151,6 +156,7 @@ describe('issue form', () => {
     for (let left = bad.length - 1; left > 0; left -= 1) await press('\u007F', () => input() === bad.slice(0, left));
     await press('\u007F', 'https://… (optional');
     await press('https://example.com/p.jpg', 'https://example.com/p.jpg');
+    await settled();
     form.stdin.write(ENTER);
     await until(() => done !== undefined, 5000, 'the report to be filed');
     expect(done).toMatchObject({ category: 'network_problem', severity: 'high', charge_point_id: 'CP-FAST' });
