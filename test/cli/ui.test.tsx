@@ -35,6 +35,21 @@ async function frameWith(lastFrame: () => string | undefined, text: string | Reg
   return lastFrame()!;
 }
 
+/**
+ * A text field hears input only once its input hook is attached, and each render attaches a new
+ * handler holding the new value, both in effects that run after the frame is drawn. A write
+ * right after a frame can reach no handler (dropped) or the previous one (acting on the old
+ * value). Keys for text fields go only onto a frame that has stayed the same for 100 ms.
+ */
+async function settledFrame(lastFrame: () => string | undefined): Promise<string | undefined> {
+  let before: string | undefined;
+  do {
+    before = lastFrame();
+    await sleep(100);
+  } while (lastFrame() !== before);
+  return before;
+}
+
 describe('live session view', () => {
   test('p pauses, r resumes, s asks before stopping, y stops; the view ends with the session', async () => {
     await t.client.start('CP-UI');
@@ -105,18 +120,7 @@ describe('issue form', () => {
     let done: IssueCreated | null | undefined;
     const form = render(<IssueForm client={t.client} chargePointId="CP-FAST" theme={plain} initial={{ step: 'configuration' }} onDone={(c) => (done = c)} />);
     const see = (text: string | RegExp) => frameWith(form.lastFrame, text);
-    // A field hears input only once its input hook is attached, and each render attaches a new
-    // handler with the new value, both in effects that run after the frame is drawn. A write
-    // right after a frame can reach no handler (dropped) or the previous one (acting on the old
-    // value). So keys go only onto a frame that has stayed the same for a while.
-    const settled = async (): Promise<string | undefined> => {
-      let before: string | undefined;
-      do {
-        before = form.lastFrame();
-        await sleep(100);
-      } while (form.lastFrame() !== before);
-      return before;
-    };
+    const settled = () => settledFrame(form.lastFrame);
     // A dropped write is sent again; one that was heard changes the frame, even if slowly on a
     // loaded machine, and is never sent twice, or an Enter would land on the next field.
     const press = async (data: string, expected: string | RegExp | (() => boolean)): Promise<void> => {
@@ -176,11 +180,10 @@ describe('issue form', () => {
     const form = render(
       <IssueForm client={client} chargePointId="CP-FAST" theme={plain} initial={{ category: 'other', severity: 'low', description: 'Something is wrong with it.' }} onDone={() => undefined} />,
     );
-    for (const _ of [1, 2, 3, 4]) {
+    for (const _ of [1, 2, 3, 4, 5]) {
+      await settledFrame(form.lastFrame);
       form.stdin.write(ENTER);
-      await sleep(40);
     }
-    form.stdin.write(ENTER);
     await frameWith(form.lastFrame, 'description must name the bay number');
     expect(form.lastFrame()).toContain('› description');
     form.stdin.write(ESC);
@@ -193,13 +196,17 @@ describe('issue form', () => {
 test('login prompt: the password is masked as it is typed', async () => {
   let answers: unknown;
   const prompt = render(<LoginPrompt theme={plain} apiUrl="http://x" onDone={(a) => (answers = a)} />);
+  await settledFrame(prompt.lastFrame);
   prompt.stdin.write('me@example.com');
-  await sleep(30);
+  await frameWith(prompt.lastFrame, 'me@example.com');
+  await settledFrame(prompt.lastFrame);
   prompt.stdin.write(ENTER);
   await frameWith(prompt.lastFrame, 'password');
+  await settledFrame(prompt.lastFrame);
   prompt.stdin.write('s3cret!');
   await frameWith(prompt.lastFrame, '•••••••');
   expect(prompt.lastFrame()).not.toContain('s3cret');
+  await settledFrame(prompt.lastFrame);
   prompt.stdin.write(ENTER);
   await until(() => answers !== undefined, 2000, 'answers');
   expect(answers).toEqual({ email: 'me@example.com', password: 's3cret!' });
