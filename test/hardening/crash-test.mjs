@@ -119,6 +119,9 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
       if (!lines.every((l, i) => l.seq === i + 1)) problems.push(`session ${id} has a gap in its log lines`);
     }
     for (const issueId of acked.issues.keys()) if (!store.outbox.stateOf('issue', issueId)) problems.push(`issue ${issueId} has no outbox entry`);
+    // A kill between the commit and the 201 leaves an issue the client never heard of: it is
+    // kept (its report may be sent again with the same Idempotency-Key), so the site may hold more.
+    const siteIssues = CHARGE_POINTS.flatMap((cp) => store.issues.list(cp)).length;
     await store.close();
 
     // A clean sync: the cloud gets each issue and each log line once, whatever the kills cut short.
@@ -128,6 +131,7 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
     const cloudIssues = CHARGE_POINTS.flatMap((cp) => cloud.store.issues.list(cp));
     const descriptions = cloudIssues.map((i) => i.description);
     if (new Set(descriptions).size !== descriptions.length) problems.push('the cloud holds a duplicate issue');
+    if (cloudIssues.length !== siteIssues) problems.push(`the site holds ${siteIssues} issues, the cloud ${cloudIssues.length}`);
     for (const { description } of acked.issues.values()) if (!descriptions.includes(description)) problems.push(`the cloud lacks issue "${description}"`);
     const site = Store.open(dataDir);
     for (const id of acked.sessions) {
@@ -141,6 +145,7 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
       seed,
       kills_survived: survived,
       acknowledged_issues: acked.issues.size,
+      site_issues: siteIssues,
       acknowledged_sessions: acked.sessions.size,
       sessions_failed_by_a_crash_with_reason: failedByCrash,
       cloud_issues: cloudIssues.length,

@@ -27,7 +27,8 @@ test('REST fuzzing, short: no 5xx, no access without a valid token', () => {
 test('crash safety, short: SIGKILL during sessions, issues and sync, three times', () => {
   const report = run('crash-test.mjs', { CRASH_KILLS: '3' });
   expect(report.kills_survived).toBe(3);
-  expect(report.cloud_issues).toBe(report.acknowledged_issues);
+  expect(report.site_issues).toBeGreaterThanOrEqual(report.acknowledged_issues);
+  expect(report.cloud_issues).toBe(report.site_issues);
 }, 250_000);
 
 test('soak, short: memory and handles flat, every session finishes', () => {
