@@ -24,6 +24,16 @@ function action<O>(load: () => Promise<{ run: Run<O> }>, parse: (args: string[],
   };
 }
 
+/** `start` and `restart` share one run; restart has no --skip-test-transaction, so it is false there. */
+const startAction = (restart: boolean) =>
+  action(() => import('./commands/session/start.js'), ([cp], o) => ({
+    chargePointId: cp!,
+    templateId: o['template'] as string | undefined,
+    skipTestTransaction: o['skipTestTransaction'] === true,
+    wait: o['wait'] === true,
+    ...(restart && { restart: true }),
+  }));
+
 /** The exit code of the command that ran, read by main(). */
 export const exitCode = { value: 0 };
 
@@ -76,14 +86,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
     .option('-t, --template <id>', 'commissioning template (default: the one for the model)')
     .option('--skip-test-transaction', 'skip the test transaction (no vehicle on site)')
     .option('-w, --wait', 'without a terminal: wait until the session ends (exit 0 passed, 3 failed)')
-    .action(
-      action(() => import('./commands/session/start.js'), ([cp], o) => ({
-        chargePointId: cp!,
-        templateId: o['template'] as string | undefined,
-        skipTestTransaction: o['skipTestTransaction'] === true,
-        wait: o['wait'] === true,
-      })),
-    );
+    .action(startAction(false));
   program
     .command('status <charge-point>')
     .description('the current or latest session of a charge point')
@@ -104,15 +107,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
     .description('discard the current session and start again from the beginning')
     .option('-t, --template <id>', 'switch to another template')
     .option('-w, --wait', 'without a terminal: wait until the new session ends')
-    .action(
-      action(() => import('./commands/session/start.js'), ([cp], o) => ({
-        chargePointId: cp!,
-        templateId: o['template'] as string | undefined,
-        skipTestTransaction: false,
-        wait: o['wait'] === true,
-        restart: true,
-      })),
-    );
+    .action(startAction(true));
 
   program
     .command('logs <charge-point>')
