@@ -24,6 +24,7 @@ import {
   serializeError,
   serializeResult,
 } from './frames.js';
+import { describeError, emitGuarded } from './guarded-emit.js';
 import { PayloadValidator } from './validator.js';
 
 /** [request, response] per action. */
@@ -137,14 +138,14 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
     const peer: Role = options.role === 'csms' ? 'cp' : 'csms';
     this.peerActions = options.dialect.actionsSentBy[peer];
     this.ownActions = options.dialect.actionsSentBy[options.role];
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(data, isBinary)));
     ws.on('pong', () => {
       this.alive = true;
     });
-    ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
+    ws.on('close', (code, reason) => this.guard(() => this.onClose(code, reason.toString())));
     // Socket errors (a frame over the size limit, invalid UTF-8) are followed by 'close' with
     // its code; without a listener ws would throw them.
-    ws.on('error', (err) => this.emit('problem', { message: `WebSocket error: ${err.message}`, text: '' }));
+    ws.on('error', (err) => this.notify('problem', { message: `WebSocket error: ${err.message}`, text: '' }));
     const ping = options.pingIntervalMs ?? 30_000;
     if (ping > 0) this.startKeepAlive(ping);
   }
@@ -211,11 +212,11 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
 
   private send(text: string): void {
     this.ws.send(text);
-    if (this.listenerCount('frame') > 0) this.emit('frame', 'out', text, Date.now());
+    if (this.listenerCount('frame') > 0) this.notify('frame', 'out', text, Date.now());
     const waiting = this.ws.bufferedAmount;
     if (waiting > this.maxBufferedBytes && !this.closedWith) {
       const reason = `peer is not reading: ${waiting} bytes of frames waiting`;
-      this.emit('problem', { message: `closing the connection (1008): ${reason}`, text: '' });
+      this.notify('problem', { message: `closing the connection (1008): ${reason}`, text: '' });
       this.close(1008, 'not reading its answers');
     }
   }
@@ -236,16 +237,16 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
   private onMessage(data: RawData, isBinary: boolean): void {
     this.alive = true;
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
-    if (this.listenerCount('frame') > 0) this.emit('frame', 'in', text, Date.now());
+    if (this.listenerCount('frame') > 0) this.notify('frame', 'in', text, Date.now());
     if (isBinary) {
       // OCPP-J uses text frames only; some firmware sends its JSON as binary. Process it, and
       // say so, rather than let its calls time out.
-      this.emit('problem', { message: 'binary WebSocket frame; OCPP-J requires text frames', text });
+      this.notify('problem', { message: 'binary WebSocket frame; OCPP-J requires text frames', text });
     }
     const parsed = parseFrame(text);
     if (!parsed.ok) {
       const { problem } = parsed;
-      this.emit('problem', { message: problem.message, text });
+      this.notify('problem', { message: problem.message, text });
       if (problem.action === 'reply') this.replyError(problem.id, problem.kind, problem.message);
       return;
     }
@@ -287,11 +288,11 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
       out.then(
         (response) => {
           this.incoming -= 1;
-          this.replyResult(id, action, payload, response);
+          this.guard(() => this.replyResult(id, action, payload, response));
         },
         (err: unknown) => {
           this.incoming -= 1;
-          this.replyHandlerError(id, action, err);
+          this.guard(() => this.replyHandlerError(id, action, err));
         },
       );
     } else {
@@ -303,12 +304,12 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
     if (this.closedWith) return;
     const violation = this.validateOutgoing ? this.validator.validate(`${action}Response`, response) : null;
     if (violation) {
-      this.emit('problem', { message: `our ${action} response is invalid: ${violation.message}`, text: JSON.stringify(response) });
+      this.notify('problem', { message: `our ${action} response is invalid: ${violation.message}`, text: JSON.stringify(response) });
       this.replyError(id, 'InternalError', 'response could not be built');
       return;
     }
     this.send(serializeResult(id, response));
-    if (this.listenerCount('handled') > 0) this.emit('handled', action, request, response);
+    if (this.listenerCount('handled') > 0) this.notify('handled', action, request, response);
   }
 
   private replyHandlerError(id: string, action: string, err: unknown): void {
@@ -318,7 +319,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
       this.replyError(id, err.kind, err.message, err.details);
     } else {
       const message = err instanceof Error ? err.message : String(err);
-      this.emit('problem', { message: `${action} handler failed: ${message}`, text: '' });
+      this.notify('problem', { message: `${action} handler failed: ${message}`, text: '' });
       this.replyError(id, 'InternalError', `${action} could not be processed`);
     }
   }
@@ -331,7 +332,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
   private onReply(frame: CallResultFrame | CallErrorFrame): void {
     const call = this.queue.inFlight;
     if (!call || call.id !== frame.id) {
-      this.emit('problem', { message: `reply to unknown message id ${frame.id} dropped`, text: JSON.stringify(frame) });
+      this.notify('problem', { message: `reply to unknown message id ${frame.id} dropped`, text: JSON.stringify(frame) });
       return;
     }
     if (this.timer) clearTimeout(this.timer);
@@ -345,6 +346,26 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
       else call.resolve(frame.payload);
     }
     this.pump();
+  }
+
+  /** Emits to listeners that may throw; a throw is reported as a problem, never propagated. */
+  private notify<E extends keyof RpcEvents & string>(event: E, ...args: RpcEvents[E]): void {
+    emitGuarded(this, (err) => this.reportFault(err, `a ${event} listener`), event, ...args);
+  }
+
+  /** Runs socket-event work; an exception in it is reported, and the connection lives on. */
+  private guard(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.reportFault(err, 'handling a frame');
+    }
+  }
+
+  private reportFault(err: unknown, where: string): void {
+    const problem = { message: `internal error in ${where}: ${describeError(err)}`, text: '' };
+    // A 'problem' listener that throws as well is left unheard: there is no one else to tell.
+    emitGuarded(this, () => undefined, 'problem', problem);
   }
 
   private startKeepAlive(intervalMs: number): void {
@@ -372,6 +393,6 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
     this.pingTimer = null;
     const error = new ConnectionClosedError(reason);
     for (const call of this.queue.drain()) call.reject(error);
-    this.emit('close', code, reason);
+    this.notify('close', code, reason);
   }
 }

@@ -116,6 +116,9 @@ export class LocalServer {
       createRequestHandler(handlers, tokens, (err, req) => log(`internal error on ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)),
     );
     api.keepAliveTimeout = 65_000;
+    // A client that trickles its request (slowloris) holds a socket only this long.
+    api.headersTimeout = 10_000;
+    api.requestTimeout = 30_000;
     const apiHost = options.apiHost ?? '127.0.0.1';
     const ocppHost = options.ocppHost ?? '0.0.0.0';
     let ocppPort: number;

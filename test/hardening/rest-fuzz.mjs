@@ -1,5 +1,5 @@
 // REST fuzzing (part of npm run fuzz; a short run is in npm test): random methods, paths,
-// queries, headers, bodies and tokens (missing, garbage, unsigned alg "none", another key,
+// queries, headers, bodies (sent whole, chunked, trickled, or cut off half-way) and tokens (missing, garbage, unsigned alg "none", another key,
 // another audience or issuer, expired, scoped elsewhere, valid) against every route of the
 // local server. Never a 5xx, never a crash, never access without a valid token.
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { ROUTES } from '../../dist/api/routes.js';
 import { loggedInClient, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
-import { CLIENT_OPTIONS, entry, random } from './lib.mjs';
+import { CLIENT_OPTIONS, entry, random, rawHttp } from './lib.mjs';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
 const NASTY = ['CP-FUZZ', 'CP-NOPE', '%00', '..%2F..%2Fetc%2Fpasswd', '%E0%A4%A', 'x'.repeat(300), '%F0%9F%98%80', 'a%2Fb', ' ', '%20%20', '-', 'null', '{}'];
@@ -48,6 +48,41 @@ function randomPath(r) {
   if (r.int(5) === 0) return r.pick(['/', '/api', '/api/v1/installer', '/ocpp/CP-FUZZ', '/api/v1/installer/commissioning//start', `/${'z'.repeat(5000)}`, '/%', '/healthz/x']);
   const route = r.pick(Object.values(ROUTES));
   return route.path.replace(/:([a-z_]+)/g, () => r.pick(NASTY));
+}
+
+/**
+ * The same request as raw bytes, framed as fetch never would: chunked in random pieces (past the
+ * 1 MB limit too), trickled, or cut off before its end. Resolves with the status, or 'reset'
+ * when the server closed without an answer (a cut-off body owes none).
+ */
+async function sendRaw(r, port, method, path, headers, body) {
+  // Half of them at login, which reads a body with no token: the way in for anyone on the LAN.
+  if (r.int(2) === 0) [method, path] = ['POST', ROUTES.login.path];
+  const payload = Buffer.from(r.int(3) === 0 ? 'y'.repeat(1_500_000) : (body ?? r.pick(['', '{"email":"a@b.c","password":"x"}'])));
+  const mode = r.pick(['chunked', 'chunked', 'trickle', 'abort']);
+  const head = [`${method} ${path} HTTP/1.1`, 'Host: fuzz', 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const chunks = [];
+  if (mode === 'chunked' || mode === 'abort') {
+    head.push('Transfer-Encoding: chunked');
+    for (let at = 0; at < payload.length; ) {
+      const size = Math.min(payload.length - at, r.pick([1, 7, 4096, 300_000]));
+      chunks.push(`${size.toString(16)}\r\n`, payload.subarray(at, at + size), '\r\n');
+      at += size;
+    }
+    chunks.push('0\r\n\r\n');
+  } else {
+    head.push(`Content-Length: ${payload.length}`);
+    // A slow sender, bounded: a few dozen pieces a few milliseconds apart.
+    const piece = Math.max(1, Math.ceil(payload.length / 40));
+    for (let at = 0; at < payload.length; at += piece) chunks.push(payload.subarray(at, at + piece));
+  }
+  const all = [`${head.join('\r\n')}\r\n\r\n`, ...chunks];
+  const answer = await rawHttp(port, all, {
+    gapMs: mode === 'trickle' ? 2 : 0,
+    ...(mode === 'abort' && { abortAfter: 1 + r.int(Math.max(1, all.length - 1)) }),
+    timeoutMs: 40_000,
+  });
+  return { status: answer.status ?? 'reset', mode, method, path };
 }
 
 /** Whether a method and path name a route that needs a token (401 is then the only answer without one). */
@@ -91,12 +126,13 @@ export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ??
   const invalid = new Set(['none', 'garbage', 'unsigned', 'otherKey', 'otherAudience', 'otherIssuer', 'expired']);
 
   const r = random(seed);
-  const stats = { seed, requests: 0, by_status: {}, server_errors: [], access_without_token: [], scope_leaks: [] };
+  const stats = { seed, requests: 0, by_status: {}, raw_bodies: {}, server_errors: [], access_without_token: [], scope_leaks: [] };
+  const port = Number(new URL(server.apiUrl).port);
   const started = Date.now();
   try {
     for (let i = 0; i < requests; i += 1) {
-      const method = r.pick(METHODS);
-      const path = randomPath(r) + (r.int(4) === 0 ? r.pick(['?limit=-1', '?level=loud&offset=x', '?session_id=%00', '?limit=99999999999', '?a=1&a=2', '?level=debug&limit=2']) : '');
+      let method = r.pick(METHODS);
+      let path = randomPath(r) + (r.int(4) === 0 ? r.pick(['?limit=-1', '?level=loud&offset=x', '?session_id=%00', '?limit=99999999999', '?a=1&a=2', '?level=debug&limit=2']) : '');
       const tokenName = r.pick(Object.keys(tokens));
       const headers = {};
       if (tokens[tokenName] !== undefined) headers.authorization = r.int(10) === 0 ? `Basic ${tokens[tokenName]}` : `Bearer ${tokens[tokenName]}`;
@@ -104,15 +140,25 @@ export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ??
       if (r.int(8) === 0) headers['idempotency-key'] = r.pick(['k', 'x'.repeat(200), 'é', '']);
       const body = method === 'GET' || method === 'HEAD' ? undefined : randomBody(r);
       let status;
-      try {
-        const res = await fetch(`${server.apiUrl}${path}`, { method, headers, body });
-        status = res.status;
-        await res.arrayBuffer();
-      } catch (err) {
-        // A refused body (413) may reset the connection mid-upload: that is not a server error.
-        if (!server.child.exitCode) {
-          status = 'reset';
-        } else throw err;
+      if (method !== 'GET' && method !== 'HEAD' && r.int(5) === 0) {
+        const raw = await sendRaw(r, port, method, path, headers, body);
+        ({ status, method, path } = raw);
+        stats.raw_bodies[raw.mode] = (stats.raw_bodies[raw.mode] ?? 0) + 1;
+        if (server.child.exitCode !== null) {
+          stats.server_errors.push(`the server died after a ${raw.mode} body to ${method} ${path.slice(0, 80)}`);
+          break;
+        }
+      } else {
+        try {
+          const res = await fetch(`${server.apiUrl}${path}`, { method, headers, body });
+          status = res.status;
+          await res.arrayBuffer();
+        } catch (err) {
+          // A refused body (413) may reset the connection mid-upload: that is not a server error.
+          if (!server.child.exitCode) {
+            status = 'reset';
+          } else throw err;
+        }
       }
       stats.requests += 1;
       stats.by_status[status] = (stats.by_status[status] ?? 0) + 1;
@@ -129,13 +175,14 @@ export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ??
         if (cp !== 'CP-OTHER' && !path.split('?')[0].endsWith('/templates')) stats.scope_leaks.push(`${status} ${method} ${path.slice(0, 80)}`);
       }
     }
-    const alive = (await fetch(`${server.apiUrl}/healthz`)).status === 200;
+    const alive = await fetch(`${server.apiUrl}/healthz`).then((res) => res.status === 200, () => false);
     const unhandled = /unhandled|uncaught/i.test(server.stderr());
     return {
       ok: stats.server_errors.length === 0 && stats.access_without_token.length === 0 && stats.scope_leaks.length === 0 && alive && !unhandled,
       seed,
       requests: stats.requests,
       by_status: stats.by_status,
+      raw_bodies: stats.raw_bodies,
       server_errors: stats.server_errors.slice(0, 20),
       access_without_a_valid_token: stats.access_without_token.slice(0, 20),
       scope_leaks: stats.scope_leaks.slice(0, 20),

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listen } from '../../common/listen.js';
 import type { Dialect } from '../dialect.js';
+import { describeError, emitGuarded } from '../guarded-emit.js';
 import { ocpp16, type BootNotificationRequest, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
 import { type FrameDirection, RpcConnection, type ProtocolProblem } from '../rpc.js';
 import { ChargePointConnection } from './charge-point.js';
@@ -121,7 +122,10 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
   /** Serves OCPP upgrades on an existing HTTP server (shared port). */
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      void this.handleUpgrade(req, socket, head);
+      this.handleUpgrade(req, socket, head).catch((err: unknown) => {
+        socket.destroy();
+        this.notify('refused', { chargePointId: null, status: 500, reason: `internal error: ${describeError(err)}`, remoteAddress: req.socket.remoteAddress ?? null });
+      });
     });
   }
 
@@ -129,7 +133,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     socket.on('error', () => undefined);
     const remoteAddress = req.socket.remoteAddress ?? null;
     const refuse = (status: number, reason: string, chargePointId: string | null, headers: string[] = []): void => {
-      this.emit('refused', { chargePointId, status, reason, remoteAddress });
+      this.notify('refused', { chargePointId, status, reason, remoteAddress });
       writeRefusal(socket, status, reason, headers);
     };
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
@@ -197,7 +201,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
       this.connections.delete(id);
       previous.close(1000, 'replaced by a new connection of the same charge point');
       this.registry.disconnected(id);
-      this.emit('disconnected', previous, 1000, 'replaced by a new connection');
+      this.notify('disconnected', previous, 1000, 'replaced by a new connection');
     }
     const rpcOptions = {
       dialect,
@@ -218,21 +222,32 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     });
     rpc.on('frame', (direction, text, at) => {
       if (direction === 'in') state.lastSeenMs = at;
-      if (this.listenerCount('frame') > 0) this.emit('frame', id, direction, text, at);
+      if (this.listenerCount('frame') > 0) this.notify('frame', id, direction, text, at);
     });
-    rpc.on('problem', (problem) => this.emit('problem', id, problem));
+    rpc.on('problem', (problem) => this.notify('problem', id, problem));
     rpc.on('handled', (action, request, response) => {
-      this.emit('call', cp, action, request, response);
-      if (action === 'BootNotification') this.emit('booted', cp, request as BootNotificationRequest);
+      this.notify('call', cp, action, request, response);
+      if (action === 'BootNotification') this.notify('booted', cp, request as BootNotificationRequest);
     });
     rpc.on('close', (code, reason) => {
       if (this.connections.get(id) !== cp) return;
       this.connections.delete(id);
       this.registry.disconnected(id);
-      this.emit('disconnected', cp, code, reason);
+      this.notify('disconnected', cp, code, reason);
     });
-    this.emit('connected', cp);
+    this.notify('connected', cp);
   }
+
+  /** Emits to listeners that may throw (the engine, a logger): a throw becomes a problem, never a crash. */
+  private notify<E extends keyof CsmsEvents & string>(event: E, ...args: CsmsEvents[E]): void {
+    emitGuarded(this, (err) => {
+      const subject = args[0];
+      const id = subject instanceof ChargePointConnection ? subject.id : typeof subject === 'string' ? subject : '-';
+      // A 'problem' listener that throws as well is left unheard: there is no one else to tell.
+      emitGuarded(this, () => undefined, 'problem', id, { message: `internal error in a ${event} listener: ${describeError(err)}`, text: '' });
+    }, event, ...args);
+  }
+
 
   async close(): Promise<void> {
     for (const cp of this.connections.values()) cp.close(1001, 'Central System shutting down');

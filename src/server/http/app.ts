@@ -27,6 +27,8 @@ function bearer(header: string | undefined): string | null {
 /**
  * The request pipeline, in order: route, token, scope, body, handler. Every failure is an
  * ApiError whose code decides the status; anything else is a 500 that says nothing internal.
+ * Nothing a request does, not even a failure while answering a failure, may end the process:
+ * the error path is guarded too, and its last resort drops that one connection.
  */
 export function createRequestHandler(
   handlers: Handlers,
@@ -34,20 +36,15 @@ export function createRequestHandler(
   onInternalError: (err: unknown, req: IncomingMessage) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    void handle(req, res).catch((err: unknown) => {
-      if (!(err instanceof ApiError)) onInternalError(err, req);
-      const apiError = err instanceof ApiError ? err : new ApiError('internal_error', 'internal server error');
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const headers: Record<string, string> = {};
-      if (apiError.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="dynamo"';
-      if (apiError.code === 'payload_too_large') headers['Connection'] = 'close';
-      send(res, { status: apiError.status, body: apiError.toBody(), headers });
-      // A body too large is not read to its end: close instead of draining it.
-      if (apiError.code === 'payload_too_large') req.socket.destroySoon?.();
-    });
+    let handling: Promise<void>;
+    try {
+      handling = handle(req, res);
+    } catch (err) {
+      handling = Promise.reject(err);
+    }
+    handling
+      .catch((err: unknown) => answerError(req, res, err, onInternalError))
+      .catch(() => res.destroy());
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -79,4 +76,24 @@ export function createRequestHandler(
     };
     send(res, await handlers[match.name](ctx));
   }
+}
+
+function answerError(req: IncomingMessage, res: ServerResponse, err: unknown, onInternalError: (err: unknown, req: IncomingMessage) => void): void {
+  if (!(err instanceof ApiError)) {
+    try {
+      onInternalError(err, req);
+    } catch {
+      // A logger that fails (a closed terminal) must not turn a 500 into a dead server.
+    }
+  }
+  const apiError = err instanceof ApiError ? err : new ApiError('internal_error', 'internal server error');
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  if (apiError.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="dynamo"';
+  // A body too large is not read to its end: Node closes the socket once this answer is out.
+  if (apiError.code === 'payload_too_large') headers['Connection'] = 'close';
+  send(res, { status: apiError.status, body: apiError.toBody(), headers });
 }

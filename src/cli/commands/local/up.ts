@@ -119,7 +119,20 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
     if (!json) ctx.out.line(`  sync            to ${url} whenever it answers (dynamo sync --status shows the outbox)\n`);
   }
 
+  // The last resort behind the guards on every request and frame: the site's CSMS keeps running.
+  // Said on stderr with its kind, so a supervisor or the fuzzers see it.
+  const survive = (kind: string) => (err: unknown): void => {
+    const detail = err instanceof Error ? (ctx.env['DYNAMO_DEBUG'] ? (err.stack ?? err.message) : err.message) : String(err);
+    ctx.out.warn(`internal error (${kind}; the server keeps running): ${detail}`);
+  };
+  const onException = survive('uncaught exception');
+  const onRejection = survive('unhandled rejection');
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
+
   await untilInterrupted();
+  process.off('uncaughtException', onException);
+  process.off('unhandledRejection', onRejection);
   log('shutting down');
   await stopSync?.();
   await server.stop();
