@@ -35,6 +35,8 @@ export class NetworkError extends Error {
   constructor(
     readonly url: string,
     cause: Error & { code?: string },
+    /** What to do about it, when the caller knows better than "check the connection". */
+    readonly hint?: string,
   ) {
     const code = cause.code ?? (cause.cause as { code?: string } | undefined)?.code;
     const reason = (code && FRIENDLY[code]) ?? cause.message;

@@ -40,6 +40,15 @@ export interface ClientOptions {
   /** Retries of idempotent GETs on network errors and 502/503/504/429. */
   maxRetries?: number;
   userAgent?: string;
+  /**
+   * Talk HTTP over this Unix socket instead of TCP (the local server, for --local); `baseUrl`
+   * then only names the server in messages and the Host header.
+   */
+  socketPath?: string;
+  /** How errors name the server, when not by its URL (the socket of the local server). */
+  label?: string;
+  /** The hint of a NetworkError from this client, when there is a better one than the default. */
+  unreachableHint?: string;
 }
 
 interface SendOptions {
@@ -91,7 +100,8 @@ export class ApiClient {
   ) {
     this.token = options.token ?? null;
     const maxRetries = options.maxRetries ?? 3;
-    this.dispatcher = new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 4_000 }).compose(
+    const connect = options.socketPath ? { timeout: 10_000, socketPath: options.socketPath } : { timeout: 10_000 };
+    this.dispatcher = new Agent({ connect, keepAliveTimeout: 4_000 }).compose(
       retryInterceptor({ maxRetries, methods: ['GET'], statusCodes: RETRY_STATUS, errorCodes: RETRY_ERRORS, retry: retryWithJitter(maxRetries) }),
     );
   }
@@ -214,7 +224,7 @@ export class ApiClient {
         bodyTimeout: timeout,
       });
     } catch (err) {
-      throw toClientError(err, this.baseUrl);
+      throw toClientError(err, this.options.label ?? this.baseUrl, this.options.unreachableHint);
     }
     const text = await response.body.text();
     if (response.statusCode >= 200 && response.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
@@ -222,9 +232,9 @@ export class ApiClient {
   }
 }
 
-function toClientError(err: unknown, baseUrl: string): Error {
+function toClientError(err: unknown, baseUrl: string, hint: string | undefined): Error {
   const e = err as Error & { statusCode?: number; code?: string };
   // The retry handler gives up on a retriable status with its own error: keep the status.
   if (e.code === 'UND_ERR_REQ_RETRY' && e.statusCode) return new ApiRequestError(e.statusCode, e.statusCode === 429 ? 'rate_limited' : 'unavailable', `server answered ${e.statusCode}`, []);
-  return new NetworkError(baseUrl, e);
+  return new NetworkError(baseUrl, e, hint);
 }

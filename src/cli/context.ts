@@ -1,8 +1,8 @@
 import isInCi from 'is-in-ci';
 import type { ApiClient } from '../api/client.js';
 import { DEFAULT_API_URL, readConfig } from './config.js';
-import { AuthRequired, CliError, UsageError } from './errors.js';
-import { readLocalCredentials, readLocalServerInfo } from './local-runtime.js';
+import { AuthRequired, UsageError } from './errors.js';
+import { type LocalServerInfo, readLocalCredentials, trustedLocalServer } from './local-runtime.js';
 import { Output } from './output.js';
 import { defaultDataDir, tildify } from './paths.js';
 import { colorAllowed, makeTheme, type Theme } from './theme.js';
@@ -50,35 +50,50 @@ export class CliContext {
     return defaultDataDir();
   }
 
+  /** --local: the server `dynamo local up` runs on this laptop, reached through its socket. */
+  get local(): boolean {
+    if (this.options.local && this.options.apiUrl) throw new UsageError('--local and --api-url name two different servers: use one of them');
+    return this.options.local === true;
+  }
+
   /** --api-url, then --local, then DYNAMO_API_URL, then the configured URL, then the hosted API. */
   apiUrl(): string {
+    if (this.local) return this.localServer().api_url;
     if (this.options.apiUrl) return this.options.apiUrl.replace(/\/+$/, '');
-    if (this.options.local) return this.localServer().api_url;
     return (this.env['DYNAMO_API_URL'] || readConfig().api_url || DEFAULT_API_URL).replace(/\/+$/, '');
   }
 
-  localServer() {
-    const info = readLocalServerInfo(this.dataDir);
-    if (!info) {
-      throw new CliError(`no local server is running for ${tildify(this.dataDir)}`, 'start one with dynamo local up (in another terminal)');
-    }
-    return info;
+  /** The local server of the data directory, checked before anything is sent to it. */
+  localServer(): LocalServerInfo {
+    return trustedLocalServer(this.dataDir);
   }
 
   /**
-   * The API client, logged in: DYNAMO_TOKEN, else the stored token for this URL. With --local
-   * it logs in by itself from the local server's credentials file. An expired token is caught
-   * here, before any request.
+   * Where this API's login is kept. The local server's is kept apart from any URL, so that it is
+   * only ever sent through the local server's socket, never to whatever listens on its TCP port.
+   */
+  tokenKey(): string {
+    return this.local ? `local:${this.dataDir}` : this.apiUrl();
+  }
+
+  /**
+   * The API client, logged in: DYNAMO_TOKEN, else the stored token for this API. With --local
+   * it talks through the local server's socket and logs in by itself from the server's
+   * credentials file. An expired token is caught here, before any request.
    */
   async client(options: { auth?: boolean } = {}): Promise<ApiClient> {
-    const url = this.apiUrl();
     const { ApiClient } = await import('../api/client.js');
-    const client = new ApiClient(url);
+    const local = this.local ? this.localServer() : null;
+    const url = local?.api_url ?? this.apiUrl();
+    const client = local
+      ? new ApiClient(url, { socketPath: local.api_socket, label: `the local server of ${tildify(this.dataDir)}`, unreachableHint: 'start it with dynamo local up (in another terminal)' })
+      : new ApiClient(url);
     if (options.auth === false) return client;
+    const key = this.tokenKey();
     const envToken = this.env['DYNAMO_TOKEN'];
-    let token = envToken || tokenStore.get(url)?.token || null;
+    let token = envToken || tokenStore.get(key)?.token || null;
     const expired = token !== null && isExpired(token);
-    if ((token === null || expired) && this.options.local && !envToken) token = await this.localLogin(client, url);
+    if ((token === null || expired) && local && !envToken) token = await this.localLogin(client, key);
     if (token === null) throw new AuthRequired(`not logged in to ${url}`, 'run dynamo login');
     if (isExpired(token)) {
       const exp = readClaims(token).exp!;
@@ -88,11 +103,11 @@ export class CliContext {
     return client;
   }
 
-  private async localLogin(client: ApiClient, url: string): Promise<string> {
+  private async localLogin(client: ApiClient, key: string): Promise<string> {
     const credentials = readLocalCredentials(this.dataDir);
     if (!credentials) throw new AuthRequired(`no local credentials in ${tildify(this.dataDir)}`, 'start the local server once with dynamo local up');
     const login = await client.login(credentials.email, credentials.password);
-    storeLogin(url, login.access_token, login.installer_id, credentials.email);
+    storeLogin(key, login.access_token, login.installer_id, credentials.email);
     return login.access_token;
   }
 
@@ -110,7 +125,8 @@ export function isExpired(token: string, now = Date.now()): boolean {
   return typeof exp === 'number' && exp * 1000 <= now;
 }
 
-export function storeLogin(url: string, token: string, installerId: string, email: string | null): void {
+/** Keeps a login under `key` (an API URL, or the local server's own key: CliContext.tokenKey). */
+export function storeLogin(key: string, token: string, installerId: string, email: string | null): void {
   const { exp } = readClaims(token);
-  tokenStore.set(url, { token, expiresAt: typeof exp === 'number' ? exp : null, installerId, email });
+  tokenStore.set(key, { token, expiresAt: typeof exp === 'number' ? exp : null, installerId, email });
 }

@@ -32,7 +32,7 @@ export function exitCodeFor(err: unknown): number {
 /** What to suggest for an API error, when there is something to suggest. */
 export function hintFor(err: unknown): string | undefined {
   if (err instanceof CliError) return err.hint;
-  if (err instanceof NetworkError) return 'check the connection, or work offline against the local server: dynamo local up, then add --local';
+  if (err instanceof NetworkError) return err.hint ?? 'check the connection, or work offline against the local server: dynamo local up, then add --local';
   if (!(err instanceof ApiRequestError)) return undefined;
   switch (err.code) {
     case 'unauthorized':

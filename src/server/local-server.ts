@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listen } from '../common/listen.js';
+import { listen, listenOnSocket } from '../common/listen.js';
 import { packageVersion } from '../common/package-info.js';
 import { ensurePrivateDir } from '../common/private-files.js';
 import { CsmsServer } from '../ocpp/csms/server.js';
@@ -25,6 +25,11 @@ export interface LocalServerOptions {
   apiHost?: string;
   /** API port; 0 picks a free one. */
   port?: number;
+  /**
+   * The installer API on a Unix socket as well (mode 0600, in the 0700 data directory): how the
+   * CLI on this laptop reaches its own server without trusting whoever holds the TCP port.
+   */
+  apiSocket?: string;
   /** Address charge points connect to; 0.0.0.0 so the site LAN reaches it. */
   ocppHost?: string;
   /** A separate OCPP port; without it OCPP shares the API's server under /ocpp/. */
@@ -50,6 +55,15 @@ export const SHIPPED_TEMPLATES = fileURLToPath(new URL('../../templates/', impor
 
 const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
 
+function apiServer(handler: RequestListener): Server {
+  const server = createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  // A client that trickles its request (slowloris) holds a socket only this long.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return server;
+}
+
 /**
  * The embedded mini-CSMS: SQLite store, OCPP server, commissioning engine and the installer
  * HTTP API, the same routes as the hosted API.
@@ -62,6 +76,7 @@ export class LocalServer {
     readonly engine: CommissioningEngine,
     readonly templates: TemplateCatalog,
     private readonly api: Server,
+    private readonly socketApi: Server | null,
     readonly apiUrl: string,
     readonly ocppUrl: string,
     readonly ocppPort: number,
@@ -112,19 +127,16 @@ export class LocalServer {
       referencePrefix: options.hosted ? 'DYN' : 'LOC',
       version: packageVersion(),
     });
-    const api = createServer(
-      createRequestHandler(handlers, tokens, (err, req) => log(`internal error on ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)),
-    );
-    api.keepAliveTimeout = 65_000;
-    // A client that trickles its request (slowloris) holds a socket only this long.
-    api.headersTimeout = 10_000;
-    api.requestTimeout = 30_000;
+    const handler = createRequestHandler(handlers, tokens, (err, req) => log(`internal error on ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    const api = apiServer(handler);
+    const socketApi = options.apiSocket ? apiServer(handler) : null;
     const apiHost = options.apiHost ?? '127.0.0.1';
     const ocppHost = options.ocppHost ?? '0.0.0.0';
     let ocppPort: number;
     let apiAddress: AddressInfo;
     try {
       if (options.tls && options.ocppPort === undefined) throw new Error('wss:// needs its own OCPP port (ocppPort)');
+      if (socketApi && options.apiSocket) await listenOnSocket(socketApi, options.apiSocket);
       if (options.ocppPort === undefined) {
         csms.attach(api);
         apiAddress = await listen(api, options.port ?? 0, apiHost);
@@ -135,20 +147,25 @@ export class LocalServer {
       }
     } catch (err) {
       api.close();
+      socketApi?.close();
       await csms.close();
       await store.close();
       throw err;
     }
     const apiUrl = `http://${urlHost(apiHost)}:${apiAddress.port}`;
     const ocppUrl = `${options.tls ? 'wss' : 'ws'}://${urlHost(options.ocppPort === undefined ? apiHost : ocppHost)}:${ocppPort}/ocpp`;
-    return new LocalServer(dataDir, store, csms, engine, templates, api, apiUrl, ocppUrl, ocppPort, createdCredentials, recovered);
+    return new LocalServer(dataDir, store, csms, engine, templates, api, socketApi, apiUrl, ocppUrl, ocppPort, createdCredentials, recovered);
   }
 
   /** Shuts down: running sessions fail with a reason, charge points get 1001, the store is closed. */
   async stop(): Promise<void> {
     await this.engine.shutdown('The local server was shut down during this session');
-    this.api.closeAllConnections();
-    await new Promise<void>((resolve) => this.api.close(() => resolve()));
+    // Closing the socket's server removes its file too.
+    for (const server of [this.api, this.socketApi]) {
+      if (!server) continue;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
     await this.csms.close();
     await this.store.close();
   }

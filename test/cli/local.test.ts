@@ -87,8 +87,16 @@ test('sim with a wrong password is refused with 401, and says so', async () => {
   }
 });
 
-test('--local without a running server: a clear error and hint, exit 1', async () => {
+test('--local without a running server: a clear error and hint, exit 7 (unreachable)', async () => {
   const r = await cli(['--local', 'templates'], { env: { DYNAMO_DATA_DIR: tempDir() } });
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(7);
   expect(r.stderr).toMatch(/^error: no local server is running for .*\nhint: start one with dynamo local up/);
+});
+
+test('a second local up on the same data directory refuses, naming the running one', async () => {
+  const r = await cli(['local', 'up', '--port', '0', '--ocpp-port', '0'], { env, configDir });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(`a local server already runs on`);
+  expect(r.stderr).toContain(`PID ${up.pid}`);
+  expect(r.stderr).toContain(info.api_url);
 });

@@ -36,7 +36,7 @@ export async function run(ctx: CliContext, options: LoginOptions): Promise<numbe
   const client = await ctx.client({ auth: false });
   try {
     const login = await client.login(credentials.email, credentials.password);
-    storeLogin(url, login.access_token, login.installer_id, credentials.email);
+    storeLogin(ctx.tokenKey(), login.access_token, login.installer_id, credentials.email);
     if (ctx.options.apiUrl) writeConfig({ ...readConfig(), api_url: url });
     report(ctx, url, credentials.email, login.installer_id, login.expires_in);
   } finally {

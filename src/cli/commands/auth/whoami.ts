@@ -5,7 +5,7 @@ import { readClaims, tokenStore } from '../../token-store.js';
 /** Reads the token held for this API; it does not call the API. */
 export async function run(ctx: CliContext): Promise<number> {
   const url = ctx.apiUrl();
-  const stored = tokenStore.get(url);
+  const stored = tokenStore.get(ctx.tokenKey());
   const token = ctx.env['DYNAMO_TOKEN'] || stored?.token;
   if (!token) throw new AuthRequired(`not logged in to ${url}`, 'run dynamo login');
   const claims = readClaims(token);

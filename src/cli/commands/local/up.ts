@@ -5,7 +5,8 @@ import { isoSeconds } from '../../../common/time.js';
 import type { CliContext } from '../../context.js';
 import { untilInterrupted } from '../../signals.js';
 import { CliError, UsageError } from '../../errors.js';
-import { removeLocalServerInfo, writeLocalServerInfo } from '../../local-runtime.js';
+import { socketAnswers } from '../../../common/listen.js';
+import { chooseApiSocket, type LocalServerInfo, readLocalServerInfo, removeLocalServerInfo, writeLocalServerInfo } from '../../local-runtime.js';
 import { defaultDataDir, tildify } from '../../paths.js';
 import { tokenStore } from '../../token-store.js';
 
@@ -38,6 +39,16 @@ export function lanAddresses(): string[] {
     .map((a) => a.address);
 }
 
+/** One server per data directory: two would share one database and fight over its charge points. */
+async function refuseSecondServer(dataDir: string): Promise<void> {
+  const running = readLocalServerInfo(dataDir);
+  if (!running?.api_socket || !(await socketAnswers(running.api_socket))) return;
+  throw new UsageError(
+    `a local server already runs on ${tildify(dataDir)}: PID ${running.pid}, installer API ${running.api_url}, OCPP port ${running.ocpp_port}`,
+    'use that one (dynamo --local …), stop it first, or give this one another --data-dir',
+  );
+}
+
 export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   const dataDir = o.dataDir ?? defaultDataDir();
   const json = ctx.out.json;
@@ -54,11 +65,14 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   };
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   const tls = o.tlsCert && o.tlsKey ? { cert: readPem(o.tlsCert, '--tls-cert'), key: readPem(o.tlsKey, '--tls-key') } : undefined;
+  await refuseSecondServer(dataDir);
   const { LocalServer } = await import('../../../server/local-server.js');
+  const apiSocket = chooseApiSocket(dataDir);
   let server: Awaited<ReturnType<typeof LocalServer.start>>;
   try {
     server = await LocalServer.start({
       dataDir,
+      apiSocket,
       port: o.port,
       apiHost: o.apiHost,
       ocppPort: o.ocppPort,
@@ -76,14 +90,16 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   const scheme = tls ? 'wss' : 'ws';
   const ocppUrls = lanAddresses().map((a) => `${scheme}://${a}:${server.ocppPort}/ocpp`);
   if (ocppUrls.length === 0) ocppUrls.push(server.ocppUrl);
-  writeLocalServerInfo(dataDir, {
+  const info: LocalServerInfo = {
     api_url: server.apiUrl,
+    api_socket: apiSocket,
     ocpp_url: server.ocppUrl,
     ocpp_urls: ocppUrls,
     ocpp_port: server.ocppPort,
     pid: process.pid,
     started_at: isoSeconds(),
-  });
+  };
+  writeLocalServerInfo(dataDir, info);
   const credentialsFile = join(dataDir, 'installer-credentials.json');
 
   if (json) {
@@ -136,6 +152,6 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   log('shutting down');
   await stopSync?.();
   await server.stop();
-  removeLocalServerInfo(dataDir);
+  removeLocalServerInfo(dataDir, info);
   return 0;
 }
