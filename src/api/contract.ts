@@ -239,11 +239,23 @@ export interface LocalChargePoint {
   new_password_pending: boolean;
   created_at: string;
   last_seen_at: string | null;
+  /** The last connection attempt the server refused since it last connected, and why. */
+  last_refusal: ConnectionRefusal | null;
+}
+
+export interface ConnectionRefusal {
+  at: string;
+  reason: string;
+  from: string | null;
+  /** Attempts refused since it last connected. */
+  count: number;
 }
 
 export interface LocalChargePointsResponse {
   charge_points: LocalChargePoint[];
   total: number;
+  /** Ids not known here that tried to connect (newest first): a typo, or one to add. */
+  unknown_attempts: (ConnectionRefusal & { id: string; did_you_mean: string | null })[];
 }
 
 export interface AddChargePointRequest {
@@ -266,4 +278,6 @@ export interface HealthResponse {
   rss_mb: number;
   heap_used_mb: number;
   active_handles: number;
+  /** The local server's OCPP port: who is connected, and what checking attempts has cost. */
+  ocpp?: { connected: number; password_checks: number; refused: { unknown_id: number; wrong_password: number; rate_limited: number; busy: number } };
 }

@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { listen, listenOnSocket } from '../common/listen.js';
 import { packageVersion } from '../common/package-info.js';
 import { ensurePrivateDir } from '../common/private-files.js';
-import { CsmsServer } from '../ocpp/csms/server.js';
+import { CsmsServer, type UpgradeLimits } from '../ocpp/csms/server.js';
 import { preloadSchemas } from '../ocpp/rpc.js';
 import { ocpp16 } from '../ocpp/ocpp16.js';
-import { chargePointAuthenticator } from './auth/charge-point-auth.js';
+import { type ChargePointAuthenticator, type ChargePointAuthLimits, chargePointAuthenticator } from './auth/charge-point-auth.js';
 import { ensureFirstInstaller, type LocalCredentials } from './auth/installer-account.js';
 import { LoginLimiter } from './auth/login-limiter.js';
+import { RefusalLog } from './auth/refusals.js';
 import { TokenService } from './auth/tokens.js';
 import { CommissioningEngine } from './engine/engine.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from './engine/settings.js';
@@ -45,6 +46,8 @@ export interface LocalServerOptions {
   /** Heartbeat interval given to charge points in the BootNotification answer. */
   heartbeatIntervalS?: number;
   tokenTtlS?: number;
+  /** What unauthenticated work may cost (the defaults are the README's numbers; tests lower them). */
+  limits?: { upgrades?: Partial<UpgradeLimits>; chargePointAuth?: Partial<ChargePointAuthLimits> };
   callTimeoutMs?: number;
   pingIntervalMs?: number;
   log?: (line: string) => void;
@@ -83,6 +86,8 @@ export class LocalServer {
     /** The first installer's credentials, when this start created them. */
     readonly createdCredentials: LocalCredentials | null,
     readonly recoveredSessions: number,
+    readonly chargePointAuth: ChargePointAuthenticator,
+    readonly refusals: RefusalLog,
   ) {}
 
   static async start(options: LocalServerOptions): Promise<LocalServer> {
@@ -96,10 +101,16 @@ export class LocalServer {
     const templates = new TemplateCatalog(options.templatesDirs ?? [SHIPPED_TEMPLATES, join(dataDir, 'templates')], (p) =>
       log(`template ${p.file} left out: ${p.message}`),
     );
+    const chargePointAuth = chargePointAuthenticator(
+      store,
+      (id) => log(`${id} connected with the password from its new AuthorizationKey; the old one no longer works`),
+      options.limits?.chargePointAuth,
+    );
     const csms = new CsmsServer({
+      ...(options.limits?.upgrades && { limits: options.limits.upgrades }),
       ...(options.open
         ? { open: true }
-        : { authenticate: chargePointAuthenticator(store, (id) => log(`${id} connected with the password from its new AuthorizationKey; the old one no longer works`)) }),
+        : { authenticate: chargePointAuth.authenticate }),
       ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
       ...(options.pingIntervalMs !== undefined && { pingIntervalMs: options.pingIntervalMs }),
       policy: {
@@ -114,6 +125,9 @@ export class LocalServer {
       stepTimeoutsS: { ...DEFAULT_ENGINE_SETTINGS.stepTimeoutsS, ...options.engine?.stepTimeoutsS },
     };
     const engine = new CommissioningEngine(store, csms, templates, settings, log);
+    const refusals = new RefusalLog(log, () => store.chargePoints.ids());
+    csms.on('refused', (refusal) => refusals.record(refusal));
+    csms.on('connected', (cp) => refusals.connected(cp.id));
     const recovered = engine.recoverInterrupted();
     if (recovered > 0) log(`${recovered} session(s) interrupted by the last shutdown were marked failed`);
 
@@ -124,6 +138,8 @@ export class LocalServer {
       templates,
       csms,
       loginLimiter: new LoginLimiter(),
+      refusals,
+      chargePointAuth: options.open ? null : chargePointAuth,
       referencePrefix: options.hosted ? 'DYN' : 'LOC',
       version: packageVersion(),
     });
@@ -149,12 +165,13 @@ export class LocalServer {
       api.close();
       socketApi?.close();
       await csms.close();
+      refusals.stop();
       await store.close();
       throw err;
     }
     const apiUrl = `http://${urlHost(apiHost)}:${apiAddress.port}`;
     const ocppUrl = `${options.tls ? 'wss' : 'ws'}://${urlHost(options.ocppPort === undefined ? apiHost : ocppHost)}:${ocppPort}/ocpp`;
-    return new LocalServer(dataDir, store, csms, engine, templates, api, socketApi, apiUrl, ocppUrl, ocppPort, createdCredentials, recovered);
+    return new LocalServer(dataDir, store, csms, engine, templates, api, socketApi, apiUrl, ocppUrl, ocppPort, createdCredentials, recovered, chargePointAuth, refusals);
   }
 
   /** Shuts down: running sessions fail with a reason, charge points get 1001, the store is closed. */
@@ -167,6 +184,7 @@ export class LocalServer {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     await this.csms.close();
+    this.refusals.stop();
     await this.store.close();
   }
 }

@@ -12,10 +12,15 @@ function run(script: string, env: Record<string, string>): Record<string, any> {
   return report;
 }
 
-test('OCPP fuzzing, short: every CALL answered per the spec, the server up, neighbours served', () => {
-  const report = run('ocpp-fuzz.mjs', { FUZZ_FRAMES: '3000' });
+test('OCPP fuzzing, short: every CALL answered per the spec, the server up, neighbours served; an upgrade flood costs no scrypt', () => {
+  const report = run('ocpp-fuzz.mjs', { FUZZ_FRAMES: '3000', FUZZ_UPGRADES: '600' });
   expect(report.frames_sent).toBeGreaterThanOrEqual(3000);
   expect(report.answered_conforming).toBe(report.calls_owed_an_answer);
+  const flood = report.upgrade_flood;
+  expect(flood.fresh_charger_connected).toBe(true);
+  // The neighbour's first connection and the fresh charger's: the flood itself cost none.
+  expect(flood.password_checks).toBe(2);
+  expect(flood.refused.unknown_id).toBeGreaterThan(0);
 }, 250_000);
 
 test('REST fuzzing, short: no 5xx, no access without a valid token', () => {

@@ -1,11 +1,17 @@
-// OCPP fuzzing (npm run fuzz; a short run is in npm test). Mutated 1.6 frames from raw WebSocket
-// clients against `dynamo local up`: wrong types, missing and extra fields, huge strings, deep
-// nesting, invalid UTF-8, binary and oversized frames, floods of CALLs without waiting. Checks
-// that every CALL with a readable id gets exactly one spec-conforming CALLRESULT or CALLERROR,
-// that the server neither crashes nor reports an unhandled rejection, that its memory stays
-// bounded, and that well-behaved charge points beside it keep being served (a full session on one
-// of them passes during the fuzzing).
-import { randomUUID } from 'node:crypto';
+// OCPP fuzzing (npm run fuzz; a short run is in npm test). Two phases against `dynamo local up`.
+// Frames: mutated 1.6 frames from raw WebSocket clients: wrong types, missing and extra fields,
+// huge strings, deep nesting, invalid UTF-8, binary and oversized frames, floods of CALLs without
+// waiting. Checks that every CALL with a readable id gets exactly one spec-conforming CALLRESULT or
+// CALLERROR, that the server neither crashes nor reports an unhandled rejection, that its memory
+// stays bounded, and that well-behaved charge points beside it keep being served (a full session
+// on one of them passes during the fuzzing).
+// Upgrades: a flood of unauthenticated connection attempts (random ids, wrong and garbage
+// credentials, wrong subprotocols, half-open sockets) while a charger that was never verified
+// connects and the installer logs in: both must get through, and unknown ids cost no scrypt.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import WebSocket from 'ws';
 import { loggedInClient, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
 import { CLIENT_OPTIONS, entry, random } from './lib.mjs';
@@ -177,7 +183,121 @@ class FuzzConnection {
   }
 }
 
-export async function main({ frames = Number(process.env.FUZZ_FRAMES ?? 100_000), connections = 4, seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9) } = {}) {
+export async function main({ seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9) } = {}) {
+  const framesReport = await fuzzFrames({ seed });
+  const upgrades = await floodUpgrades({ seed });
+  return { ...framesReport, ok: framesReport.ok && upgrades.ok, upgrade_flood: upgrades };
+}
+
+/** One upgrade attempt as raw as a hostile device makes it; resolves with the HTTP status or 'dropped'. */
+function attempt(url, id, { auth, protocol = 'ocpp1.6' } = {}) {
+  return new Promise((resolve) => {
+    const headers = auth === undefined ? {} : { Authorization: auth };
+    const ws = new WebSocket(`${url}/${encodeURIComponent(id)}`, [protocol], { headers, handshakeTimeout: 90_000 });
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve(res.statusCode);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.terminate();
+    });
+    ws.on('error', () => resolve('dropped'));
+  });
+}
+
+const basic = (id, password) => `Basic ${Buffer.from(`${id}:${password}`).toString('base64')}`;
+
+export async function floodUpgrades({ attempts = Number(process.env.FUZZ_UPGRADES ?? 3000), seed }) {
+  const dataDir = tempDir();
+  const server = await startLocalUp(dataDir, ['--port', '0', '--ocpp-port', '0']);
+  const client = await loggedInClient(server.apiUrl, dataDir, CLIENT_OPTIONS);
+  const { SimulatedChargePoint } = await import('../../dist/sim/simulator.js');
+  const r = random(seed + 7);
+  const good = await client.addLocalChargePoint({ id: 'GOOD-1' });
+  const fresh = await client.addLocalChargePoint({ id: 'FRESH-1' });
+  const neighbour = new SimulatedChargePoint({ url: server.ocppUrl, id: 'GOOD-1', password: good.password, reconnect: { minDelayMs: 100, maxDelayMs: 1000 } });
+  const neighbourFailures = [];
+  neighbour.on('log', (line) => line.includes('failed') && neighbourFailures.push(line));
+  await neighbour.start();
+  const port = Number(new URL(server.ocppUrl).port);
+  const byStatus = {};
+  const halfOpen = [];
+  const started = Date.now();
+  const kinds = [
+    () => attempt(server.ocppUrl, `CP-${randomBytes(5).toString('hex')}`, { auth: basic('someone-else', 'y') }),
+    () => {
+      const id = `CP-${randomBytes(5).toString('hex')}`;
+      return attempt(server.ocppUrl, id, { auth: basic(id, randomBytes(12).toString('hex')) });
+    },
+    () => attempt(server.ocppUrl, 'GOOD-1', { auth: basic('GOOD-1', randomBytes(12).toString('hex')) }),
+    () => attempt(server.ocppUrl, 'GOOD-1'),
+    () => attempt(server.ocppUrl, 'GOOD-1', { auth: r.pick(['Basic', 'Basic !!!', 'Bearer x', `Basic ${'A'.repeat(5000)}`]) }),
+    () => attempt(server.ocppUrl, 'GOOD-1', { auth: basic('GOOD-1', good.password), protocol: r.pick(['ocpp1.5', 'ocpp2.0', 'chat']) }),
+    () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      halfOpen.push(new Promise((resolve) => socket.once('close', () => resolve(Date.now()))));
+      return Promise.resolve('half-open');
+    },
+  ];
+  let freshConnected = false;
+  let loginOk = false;
+  let loginMs = null;
+  try {
+    let sent = 0;
+    const worker = async () => {
+      while (sent < attempts) {
+        sent += 1;
+        // Half-way, while the flood goes on, the installer logs in and a new charger connects.
+        if (sent === Math.floor(attempts / 2)) {
+          const t0 = Date.now();
+          void client.login(...Object.values(JSON.parse(readFileSync(join(dataDir, 'installer-credentials.json'), 'utf8')))).then(() => {
+            loginOk = true;
+            loginMs = Date.now() - t0;
+          });
+          const sim = new SimulatedChargePoint({ url: server.ocppUrl, id: 'FRESH-1', password: fresh.password, reconnect: { minDelayMs: 200, maxDelayMs: 2000 } });
+          sim.on('booted', () => {
+            freshConnected = true;
+            sim.stop();
+          });
+          sim.connect().catch(() => undefined);
+        }
+        const status = await r.pick(kinds)();
+        byStatus[status] = (byStatus[status] ?? 0) + 1;
+      }
+    };
+    await Promise.all(Array.from({ length: 100 }, worker));
+    const closedAt = await Promise.all(halfOpen);
+    for (let i = 0; i < 100 && !(freshConnected && loginOk); i += 1) await new Promise((res) => setTimeout(res, 100));
+    const health = await client.health();
+    const crashed = server.child.exitCode !== null;
+    const unhandled = /unhandled|uncaught/i.test(server.stderr());
+    return {
+      ok: !crashed && !unhandled && freshConnected && loginOk && neighbourFailures.length === 0 && neighbour.isBooted,
+      attempts,
+      by_status: byStatus,
+      half_open_sockets: halfOpen.length,
+      half_open_longest_s: halfOpen.length ? (Math.max(...closedAt) - started) / 1000 : 0,
+      password_checks: health.ocpp?.password_checks,
+      refused: health.ocpp?.refused,
+      fresh_charger_connected: freshConnected,
+      installer_login_ms: loginMs,
+      neighbour_failed_calls: neighbourFailures.slice(0, 5),
+      server_crashed: crashed,
+      unhandled_rejection: unhandled,
+      server_rss_mb: health.rss_mb,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    neighbour.stop();
+    await client.close();
+    await stop(server.child);
+  }
+}
+
+export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 100_000), connections = 4, seed }) {
   const dataDir = tempDir();
   const server = await startLocalUp(dataDir, ['--open', '--port', '0', '--ocpp-port', '0', '--heartbeat-interval', '1']);
   const r = random(seed);

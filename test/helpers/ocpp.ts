@@ -98,3 +98,29 @@ export function recordCalls(server: CsmsServer): RecordedCall[] {
   server.on('call', (cp, action, request, response) => calls.push({ chargePointId: cp.id, action, request, response }));
   return calls;
 }
+
+/**
+ * One WebSocket upgrade attempt as a charge point would make it; resolves with the HTTP status
+ * (101 when it opened, then closed at once) and the answer's headers.
+ */
+export function upgradeStatus(
+  url: string,
+  id: string,
+  options: { password?: string; protocols?: string[]; timeoutMs?: number } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  const headers: Record<string, string> = {};
+  if (options.password !== undefined) headers['Authorization'] = `Basic ${Buffer.from(`${id}:${options.password}`).toString('base64')}`;
+  const ws = new WebSocket(`${url}/${encodeURIComponent(id)}`, options.protocols ?? ['ocpp1.6'], { headers, handshakeTimeout: options.timeoutMs ?? 20_000 });
+  return new Promise((resolve, reject) => {
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve({ status: 101, headers: {} });
+      ws.close();
+    });
+    ws.on('error', (err) => reject(err));
+  });
+}

@@ -1,20 +1,53 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listen } from '../../common/listen.js';
+import { sourceOf } from '../../common/source-address.js';
 import type { Dialect } from '../dialect.js';
 import { describeError, emitGuarded } from '../guarded-emit.js';
 import { ocpp16, type BootNotificationRequest, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
 import { type FrameDirection, RpcConnection, type ProtocolProblem } from '../rpc.js';
 import { ChargePointConnection } from './charge-point.js';
+import { PendingHandshakes } from './handshakes.js';
 import { type CentralSystemPolicy, clockSeededTransactionIds, installCentralSystemHandlers } from './handlers.js';
 import { ChargePointRegistry, type ChargePointState } from './registry.js';
 
-/** The password comes as the bytes the charge point sent: a Basic-auth password need not be UTF-8. */
-export type Authenticate = (chargePointId: string, password: Buffer) => boolean | Promise<boolean>;
+/**
+ * The answer to a connection attempt: true lets it in; false refuses it with 401; a refusal
+ * object says why (for the operator, never sent to the peer) and with which status: 401 for a
+ * bad credential, 429 for a source that failed too often, 503 when checks are saturated.
+ */
+export type AuthVerdict = boolean | { accepted: false; status: 401 | 429 | 503; reason: string; retryAfterS?: number };
+
+/**
+ * The password comes as the bytes the charge point sent: a Basic-auth password need not be
+ * UTF-8. `source` is the peer's address as limits count it (loopback is one source).
+ */
+export type Authenticate = (chargePointId: string, password: Buffer, source: string) => AuthVerdict | Promise<AuthVerdict>;
+
+/** What a connection attempt may cost before it is authenticated, in numbers (README, Security). */
+export interface UpgradeLimits {
+  /** The upgrade request's headers must arrive within this (half-open and slowloris sockets). */
+  headersTimeoutMs: number;
+  /** Authentication must finish within this, waiting for its turn included. */
+  authTimeoutMs: number;
+  /** Sockets of one source that have connected but not yet upgraded. */
+  maxPendingPerSource: number;
+  /** Sockets in all on the OCPP port. */
+  maxConnections: number;
+}
+
+export const DEFAULT_UPGRADE_LIMITS: UpgradeLimits = {
+  headersTimeoutMs: 10_000,
+  authTimeoutMs: 60_000,
+  // Generous: a depot's chargers may reach the laptop through one NAT address, all at once
+  // after a power cut.
+  maxPendingPerSource: 1024,
+  maxConnections: 10_000,
+};
 
 export interface CsmsServerOptions {
   /**
@@ -39,6 +72,7 @@ export interface CsmsServerOptions {
   maxBufferedBytes?: number;
   maxQueuedCalls?: number;
   policy?: Partial<CentralSystemPolicy>;
+  limits?: Partial<UpgradeLimits>;
 }
 
 export interface CsmsEvents {
@@ -63,6 +97,8 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
   private readonly dialects: Dialect[];
   private readonly prefix: string;
   private readonly policy: CentralSystemPolicy;
+  private readonly limits: UpgradeLimits;
+  private readonly handshakes: PendingHandshakes;
   private httpServer: Server | null = null;
 
   constructor(private readonly options: CsmsServerOptions) {
@@ -72,6 +108,8 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     }
     this.dialects = options.dialects ?? [ocpp16];
     this.prefix = options.pathPrefix ?? '/ocpp/';
+    this.limits = { ...DEFAULT_UPGRADE_LIMITS, ...options.limits };
+    this.handshakes = new PendingHandshakes(this.limits.maxPendingPerSource, this.limits.headersTimeoutMs);
     this.policy = {
       heartbeatIntervalS: 300,
       authorizeIdTag: () => 'Accepted',
@@ -109,11 +147,24 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
    * charge points connect with wss://: security profile 2 when Basic auth is on too.
    */
   async listen(port: number, host = '0.0.0.0', tls?: { cert: string | Buffer; key: string | Buffer }): Promise<AddressInfo> {
-    const refuse = (_req: IncomingMessage, res: import('node:http').ServerResponse): void => {
+    const refuse = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
+      this.handshakes.requestIn(req.socket);
       res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
       res.end('OCPP-J: connect with a WebSocket to /ocpp/<chargePointId>\n');
     };
-    const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, refuse) : createServer(refuse);
+    const { headersTimeoutMs, maxConnections } = this.limits;
+    // Timeouts are checked every connectionsCheckingInterval (30 s by default): far too slow to
+    // end a flood of half-open sockets.
+    const http = { headersTimeout: headersTimeoutMs, requestTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeoutMs) };
+    const server = tls
+      ? createHttpsServer({ ...http, cert: tls.cert, key: tls.key, handshakeTimeout: headersTimeoutMs }, refuse)
+      : createServer(http, refuse);
+    server.maxConnections = maxConnections;
+    server.on('connection', (socket: Socket) => {
+      if (this.handshakes.admit(socket)) return;
+      socket.destroy();
+      this.notify('refused', { chargePointId: null, status: 503, reason: `more than ${this.limits.maxPendingPerSource} connections from this address are still handshaking`, remoteAddress: socket.remoteAddress ?? null });
+    });
     this.attach(server);
     this.httpServer = server;
     return listen(server, port, host);
@@ -131,10 +182,13 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
+    this.handshakes.requestIn(req.socket);
     const remoteAddress = req.socket.remoteAddress ?? null;
-    const refuse = (status: number, reason: string, chargePointId: string | null, headers: string[] = []): void => {
+    // `reason` is for the operator; the peer gets `told` (no more than it needs to know).
+    const refuse = (status: number, reason: string, chargePointId: string | null, headers: string[] = [], told = reason): void => {
+      this.handshakes.settled(req.socket);
       this.notify('refused', { chargePointId, status, reason, remoteAddress });
-      writeRefusal(socket, status, reason, headers);
+      writeRefusal(socket, status, told, headers);
     };
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (!pathname.startsWith(this.prefix)) {
@@ -174,19 +228,36 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
         refuse(401, 'Basic auth user does not match the charge point id', id, challenge);
         return;
       }
-      let ok = false;
-      try {
-        ok = await this.options.authenticate!(id, credentials.password);
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        refuse(401, 'unknown charge point or wrong password', id, challenge);
+      const verdict = await this.verdict(id, credentials.password, sourceOf(remoteAddress));
+      if (verdict !== true) {
+        const refusal = verdict === false ? { status: 401 as const, reason: 'unknown charge point or wrong password' } : verdict;
+        const headers = refusal.status === 401 ? challenge : refusal.retryAfterS ? [`Retry-After: ${refusal.retryAfterS}`] : [];
+        const told = refusal.status === 401 ? 'unknown charge point or wrong password' : refusal.status === 429 ? 'too many failed attempts; try again later' : 'busy; try again shortly';
+        refuse(refusal.status, refusal.reason, id, headers, told);
         return;
       }
-      if (socket.destroyed) return;
+      if (socket.destroyed) {
+        this.handshakes.settled(req.socket);
+        return;
+      }
     }
+    this.handshakes.settled(req.socket);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, id, dialect, remoteAddress));
+  }
+
+  /** The authenticator's answer, within the auth time limit; its failure is a refusal, not a crash. */
+  private async verdict(id: string, password: Buffer, source: string): Promise<AuthVerdict> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<AuthVerdict>((resolve) => {
+      timer = setTimeout(() => resolve({ accepted: false, status: 503, reason: `authentication took longer than ${this.limits.authTimeoutMs / 1000} s`, retryAfterS: 10 }), this.limits.authTimeoutMs);
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(() => this.options.authenticate!(id, password, source)), late]);
+    } catch (err) {
+      return { accepted: false, status: 503, reason: `authentication failed: ${describeError(err)}` };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private chooseDialect(offered: string[]): Dialect | undefined {

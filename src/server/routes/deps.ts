@@ -2,7 +2,9 @@ import type { CsmsServer } from '../../ocpp/csms/server.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { CommissioningEngine } from '../engine/engine.js';
 import type { TemplateCatalog } from '../engine/templates.js';
+import type { ChargePointAuthenticator } from '../auth/charge-point-auth.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
+import type { RefusalLog } from '../auth/refusals.js';
 import type { Store } from '../store/store.js';
 
 /** What route handlers work with. */
@@ -13,6 +15,10 @@ export interface RouteDeps {
   templates: TemplateCatalog;
   csms: CsmsServer;
   loginLimiter: LoginLimiter;
+  /** Connection attempts the OCPP port refused, for the operator. */
+  refusals: RefusalLog;
+  /** Null when the server accepts any charge point (--open). */
+  chargePointAuth: ChargePointAuthenticator | null;
   /** Prefix of issue reference numbers: LOC on a site, DYN on the hosted side. */
   referencePrefix: string;
   version: string;

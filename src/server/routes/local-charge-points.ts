@@ -15,7 +15,7 @@ function requireFullScope(auth: TokenClaims | null): void {
   if (!auth?.scope.includes('*')) throw new ApiError('forbidden', 'managing charge points needs a token for all charge points');
 }
 
-export function listLocalChargePointsRoute({ store, csms }: RouteDeps): RouteHandler {
+export function listLocalChargePointsRoute({ store, csms, refusals }: RouteDeps): RouteHandler {
   return ({ auth }) => {
     requireFullScope(auth);
     const list = store.chargePoints.list().map((cp) => ({
@@ -26,8 +26,9 @@ export function listLocalChargePointsRoute({ store, csms }: RouteDeps): RouteHan
       new_password_pending: cp.offeredPasswordHashes.length > 0,
       created_at: cp.createdAt,
       last_seen_at: lastSeen(csms.state(cp.id)?.lastSeenMs, cp.lastSeenAt),
+      last_refusal: refusals.lastRefusal(cp.id),
     }));
-    const response: LocalChargePointsResponse = { charge_points: list, total: list.length };
+    const response: LocalChargePointsResponse = { charge_points: list, total: list.length, unknown_attempts: refusals.unknownIds() };
     return ok(response);
   };
 }

@@ -72,6 +72,10 @@ export class ChargePoints {
     return row && fromRow(row);
   }
 
+  ids(): string[] {
+    return (this.db.prepare('SELECT id FROM charge_points ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+  }
+
   list(): ChargePointRecord[] {
     return (this.db.prepare('SELECT * FROM charge_points ORDER BY id').all() as Row[]).map(fromRow);
   }

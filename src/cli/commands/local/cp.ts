@@ -11,16 +11,24 @@ export async function run(parent: CliContext, o: CpOptions): Promise<number> {
     if (o.action === 'list') {
       const list = await client.localChargePoints();
       if (ctx.out.json) ctx.out.document(list);
-      else if (list.total === 0) ctx.out.info('No charge points yet: dynamo local cp add <id>');
       else {
+        if (list.total === 0) ctx.out.info('No charge points yet: dynamo local cp add <id>');
         const rows = list.charge_points.map((c) => [
           c.id,
-          c.connected ? 'connected' : 'offline',
+          c.connected ? 'connected' : c.last_refusal ? `refused: ${c.last_refusal.reason} (${c.last_refusal.count}×, from ${c.last_refusal.from ?? '?'})` : 'offline',
           c.new_password_pending ? 'new password pending' : c.has_password ? 'password' : 'none',
           c.commissioned ? 'yes' : 'no',
           c.last_seen_at ?? '-',
         ]);
-        for (const line of table(ctx.theme, ['CHARGE POINT', 'LINK', 'ACCESS', 'COMMISSIONED', 'LAST SEEN'], rows)) ctx.out.line(line);
+        if (rows.length > 0) for (const line of table(ctx.theme, ['CHARGE POINT', 'LINK', 'ACCESS', 'COMMISSIONED', 'LAST SEEN'], rows)) ctx.out.line(line);
+        if (list.unknown_attempts.length > 0) {
+          ctx.out.line('');
+          ctx.out.line('Tried to connect, but not known here:');
+          for (const u of list.unknown_attempts) {
+            const next = u.did_you_mean ? `did you mean ${u.did_you_mean}? (check the charger's Charge Point ID)` : `dynamo local cp add ${u.id}`;
+            ctx.out.line(`  ${u.id}  from ${u.from ?? '?'}, ${u.count}×, last ${u.at}  — ${next}`);
+          }
+        }
       }
     } else if (o.action === 'add') {
       const added = await client.addLocalChargePoint({ id: o.id, ...(o.password !== undefined && { password: o.password }) });
