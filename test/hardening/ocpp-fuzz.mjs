@@ -45,7 +45,7 @@ function mutate(r) {
   const payload = structuredClone(base);
   const keys = Object.keys(payload);
   const call = (p, a = action, i = id) => ({ text: JSON.stringify([2, i, a, p]), id: i, owed: true });
-  switch (r.int(16)) {
+  switch (r.int(17)) {
     case 0:
       return call(payload);
     case 1:
@@ -88,6 +88,9 @@ function mutate(r) {
       return { text: JSON.stringify([r.pick([3, 4]), randomUUID(), ...(r.int(2) ? [{}] : ['GenericError', 'x', {}])]), owed: false };
     case 14:
       return call(payload, action, r.pick(['', 'x'.repeat(37), 42, null]));
+    case 15:
+      // A new connector id every time: the server must not keep them all.
+      return call({ connectorId: r.int(2 ** 31 - 1), errorCode: 'NoError', status: 'Available' }, 'StatusNotification');
     default:
       return { flood: r.pick([100, 500, 2000]), owed: true };
   }

@@ -1,7 +1,7 @@
 import type * as T from '../ocpp16.js';
 import type { CpCalls16, CsmsCalls16 } from '../ocpp16.js';
 import type { RpcConnection } from '../rpc.js';
-import type { ChargePointState } from './registry.js';
+import { type ChargePointRegistry, type ChargePointState, MAX_CONNECTORS } from './registry.js';
 
 export interface CentralSystemPolicy {
   /** Heartbeat interval sent in the BootNotification answer, in seconds. */
@@ -32,7 +32,10 @@ export function installCentralSystemHandlers(
   rpc: RpcConnection<CsmsCalls16, CpCalls16>,
   state: ChargePointState,
   policy: CentralSystemPolicy,
+  registry: ChargePointRegistry,
+  onProblem: (message: string) => void,
 ): void {
+  let toldTooMany = false;
   const id = state.id;
   rpc.handle('BootNotification', (req) => {
     state.boot = req;
@@ -45,7 +48,11 @@ export function installCentralSystemHandlers(
     return { currentTime: now() };
   });
   rpc.handle('StatusNotification', (req) => {
-    state.connectors.set(req.connectorId, { ...req, receivedAt: new Date() });
+    // Answered all the same: a charge point holds its queue until a notification is answered.
+    if (!registry.recordStatus(state, req) && !toldTooMany) {
+      toldTooMany = true;
+      onProblem(`reports more than ${MAX_CONNECTORS} connector ids (latest ${req.connectorId}); statuses of further ones are not kept`);
+    }
     return {};
   });
   rpc.handle('Authorize', (req) => ({ idTagInfo: { status: policy.authorizeIdTag(id, req.idTag) } }));

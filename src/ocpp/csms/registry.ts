@@ -1,6 +1,6 @@
 import type { BootNotificationRequest, StatusNotificationRequest } from '../ocpp16.js';
 
-/** What the Central System knows about one charge point, kept across its reconnects. */
+/** What the Central System knows about one connected charge point (a replacing connection keeps it). */
 export interface ChargePointState {
   id: string;
   connected: boolean;
@@ -20,6 +20,17 @@ export interface ChargePointState {
   connectors: Map<number, StatusNotificationRequest & { receivedAt: Date }>;
 }
 
+/**
+ * Connectors remembered per charge point. Real ones have one to a few dozen; a charge point that
+ * reports thousands of connector ids (buggy or hostile firmware) must not grow the server's
+ * memory with them.
+ */
+export const MAX_CONNECTORS = 64;
+
+/**
+ * Live knowledge of the charge points that are connected now. A charge point's entry goes when it
+ * disconnects: what is history (its boot, when it was last seen) is for the caller to keep.
+ */
 export class ChargePointRegistry {
   private readonly states = new Map<string, ChargePointState>();
 
@@ -49,6 +60,18 @@ export class ChargePointRegistry {
     state.connected = false;
     state.disconnectedAt = new Date();
     state.bootedThisConnection = false;
+  }
+
+  /** Drops a disconnected charge point's entry (once its listeners have read it). */
+  forget(id: string): void {
+    if (this.states.get(id)?.connected === false) this.states.delete(id);
+  }
+
+  /** Keeps a connector's latest status; false when the charge point already reported too many. */
+  recordStatus(state: ChargePointState, status: StatusNotificationRequest): boolean {
+    if (!state.connectors.has(status.connectorId) && state.connectors.size >= MAX_CONNECTORS) return false;
+    state.connectors.set(status.connectorId, { ...status, receivedAt: new Date() });
+    return true;
   }
 
   private blank(id: string): ChargePointState {

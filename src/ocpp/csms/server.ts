@@ -285,7 +285,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     const rpc = new RpcConnection<CsmsCalls16, CpCalls16>(ws, rpcOptions);
     const state = this.registry.connected(id, dialect.protocol, remoteAddress);
     const cp = new ChargePointConnection(id, rpc, remoteAddress, state.connectedAt ?? new Date());
-    installCentralSystemHandlers(rpc, state, this.policy);
+    installCentralSystemHandlers(rpc, state, this.policy, this.registry, (message) => this.notify('problem', id, { message, text: '' }));
     this.connections.set(id, cp);
 
     ws.on('pong', () => {
@@ -305,6 +305,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
       this.connections.delete(id);
       this.registry.disconnected(id);
       this.notify('disconnected', cp, code, reason);
+      this.registry.forget(id);
     });
     this.notify('connected', cp);
   }
