@@ -13,7 +13,7 @@ const RUN = fileURLToPath(new URL('../../bench/run.mjs', import.meta.url));
  */
 test('the benchmarks run end to end on a small scale', () => {
   const results = tempDir();
-  const r = spawnSync(process.execPath, [RUN, 'startup', 'throughput', 'scale', 'sync'], {
+  const r = spawnSync(process.execPath, [RUN, 'startup', 'throughput', 'scale', 'sync', 'log-query'], {
     env: {
       ...process.env,
       BENCH_RESULTS_DIR: results,
@@ -25,6 +25,8 @@ test('the benchmarks run end to end on a small scale', () => {
       BENCH_FLEETS: '2',
       BENCH_SYNC_LINES: '3000',
       BENCH_SYNC_BATCHES: '1000',
+      BENCH_LOG_LINES: '20000',
+      BENCH_LOG_QUERIES: '1',
     },
     encoding: 'utf8',
     timeout: 120_000,
@@ -35,4 +37,5 @@ test('the benchmarks run end to end on a small scale', () => {
   expect(read('throughput').dynamo_frames_logged.per_second).toBeGreaterThan(0);
   expect(read('scale')).toMatchObject({ charge_points: 8, passed: 8 });
   expect(read('sync').results[0]).toMatchObject({ batch: 1000, lines: 3000 });
+  expect(read('log-query')).toMatchObject({ lines: 20000, warn_query_ms: { median: expect.any(Number) } });
 }, 150_000);

@@ -45,7 +45,7 @@ async function offlineSite(extra?: (site: TestServer) => Promise<void>): Promise
     issueIds.push((await site.client.reportIssue(cp, { category: 'hardware_defect', description, severity: 'medium' })).issue_id);
   }
   site.server.store.logs.barrier();
-  const logCounts = new Map(sessionIds.map((id) => [id, site.server.store.logs.page(id, { limit: 1, offset: 0 }).total]));
+  const logCounts = new Map(await Promise.all(sessionIds.map(async (id) => [id, (await site.server.store.logs.page(id, { limit: 1, offset: 0 })).total] as const)));
   const dataDir = site.dataDir;
   await site.stop(false);
   return { dataDir, sessionIds, issueIds, logCounts };
@@ -73,7 +73,7 @@ async function expectExactlyOnce(cloud: TestServer, site: Site): Promise<void> {
     for (const id of site.sessionIds) {
       const sent = cloud.server.store.sessions.get(id)!;
       expect(toStatusResponse(sent)).toEqual(toStatusResponse(siteStore.sessions.get(id)!));
-      const lines = cloud.server.store.logs.page(id, { limit: 10_000, offset: 0 });
+      const lines = await cloud.server.store.logs.page(id, { limit: 10_000, offset: 0 });
       expect(lines.total).toBe(site.logCounts.get(id));
       expect(lines.logs.map((l) => l.seq)).toEqual(Array.from({ length: lines.total }, (_, i) => i + 1));
     }

@@ -30,6 +30,11 @@ export async function entry(url, main) {
 }
 
 /**
+ * @param {number} port
+ * @param {(string | Buffer)[]} chunks
+ * @param {{ gapMs?: number, abortAfter?: number, timeoutMs?: number, host?: string }} [options]
+ * @returns {Promise<{ text: string, closed: boolean, status: number | null }>}
+ *
  * Writes a request as raw bytes (chunked, trickled or cut off, as no well-behaved client would)
  * to an HTTP port and collects the answer until the server closes the socket or `timeoutMs`
  * pass. `abortAfter` drops the socket before that chunk; `gapMs` waits between chunks.

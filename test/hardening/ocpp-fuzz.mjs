@@ -124,6 +124,8 @@ class FuzzConnection {
         this.stats.violations.push(`non-JSON reply: ${data.toString().slice(0, 80)}`);
         return;
       }
+      // The Central System's own CALLs (a session runs on FUZZ-1) go unanswered, as broken firmware's would.
+      if (Array.isArray(reply) && reply[0] === 2) return;
       const waiter = this.waiting.get(reply[1]);
       if (waiter) {
         this.waiting.delete(reply[1]);
@@ -154,6 +156,8 @@ class FuzzConnection {
 
   async send(frame) {
     if (frame.flood) return this.flood(frame.flood);
+    // FUZZ-1 carries a session: it keeps its connection so that the session keeps logging.
+    if (frame.closes && this.name === 'FUZZ-1') return this.flood(10);
     const reply = frame.owed && typeof frame.id === 'string' && frame.id.length > 0 && frame.id.length <= 36 ? this.expect(frame.id) : null;
     this.ws.send(frame.bytes ?? frame.text, { binary: frame.binary ?? false });
     this.stats.frames += 1;
@@ -322,6 +326,8 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
         return c;
       }),
     );
+    // A session runs on the first fuzzer throughout: what it sends is logged, within the budget.
+    const fuzzedSession = await client.start('FUZZ-1', { skip_test_transaction: true });
     let sampled = 0;
     await Promise.all(
       fuzzers.map(async (c) => {
@@ -346,11 +352,15 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
       if (status.status !== 'running') break;
       await new Promise((res) => setTimeout(res, 500));
     }
+    const fuzzedLog = await client.logs('FUZZ-1', { session_id: fuzzedSession.session_id, limit: 1 });
+    const { DEFAULT_LOG_BUDGET: budget } = await import('../../dist/server/engine/log-budget.js');
+    // The budget, and the engine's own lines of one session besides.
+    const withinBudget = fuzzedLog.total <= budget.framesPerSession + budget.problemsPerSession + 500;
     const health = await client.health();
     const crashed = server.child.exitCode !== null;
     const unhandled = /unhandled|uncaught/i.test(server.stderr());
     const report = {
-      ok: stats.violations.length === 0 && !crashed && !unhandled && status?.result === 'passed' && failedHeartbeats.length === 0,
+      ok: stats.violations.length === 0 && !crashed && !unhandled && status?.result === 'passed' && failedHeartbeats.length === 0 && withinBudget,
       seed,
       frames_sent: stats.frames,
       calls_owed_an_answer: stats.owed,
@@ -362,6 +372,9 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
       unhandled_rejection: unhandled,
       neighbour_session: status ? `${status.status} ${status.result}` : 'none',
       neighbour_failed_calls: failedHeartbeats.slice(0, 5),
+      fuzzed_session_log_lines: fuzzedLog.total,
+      fuzzed_session: await client.status('FUZZ-1').then((st) => `${st.status} ${st.result ?? ''} ${st.failure_reason ?? st.steps.find((x) => x.status === 'failed')?.detail ?? ''}`.trim()),
+      fuzzed_session_within_log_budget: withinBudget,
       server_rss_mb: { samples: memory, end: health.rss_mb },
       seconds: (Date.now() - started) / 1000,
     };

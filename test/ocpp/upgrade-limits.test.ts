@@ -91,7 +91,7 @@ test('refusals: one line each, a guess for a mistyped id, and local cp list keep
   expect(t.lines.filter((l) => l.includes('CP-SITE42-0O1 refused: unknown charge point, from 127.0.0.1 — did you mean CP-SITE42-001?'))).toHaveLength(1);
   t.server.refusals.flush();
   expect(t.lines).toContain('CP-SITE42-0O1 refused 2 more times in the last 30 s: unknown charge point, from 127.0.0.1');
-  const list = await t.client.localChargePoints();
+  const list = await t!.client.localChargePoints();
   expect(list.unknown_attempts).toEqual([expect.objectContaining({ id: 'CP-SITE42-0O1', count: 3, did_you_mean: 'CP-SITE42-001', from: '127.0.0.1' })]);
   const cp = list.charge_points.find((c) => c.id === 'CP-SITE42-001')!;
   expect(cp.last_refusal).toEqual(expect.objectContaining({ count: 2, reason: expect.stringContaining('subprotocol') }));
@@ -101,10 +101,11 @@ test('refusals: one line each, a guess for a mistyped id, and local cp list keep
 });
 
 test('a charge point removed while its password is checked is refused; removing one that is connected drops it', async () => {
-  t = await startServer();
-  const password = await t.addChargePoint('CP-GONE');
-  const checking = t.server.chargePointAuth.authenticate('CP-GONE', Buffer.from(password), 'loopback');
-  t.server.store.write(() => t.server.store.chargePoints.setPassword('CP-GONE', null));
+  const server = await startServer();
+  t = server;
+  const password = await server.addChargePoint('CP-GONE');
+  const checking = server.server.chargePointAuth.authenticate('CP-GONE', Buffer.from(password), 'loopback');
+  server.server.store.write(() => server.server.store.chargePoints.setPassword('CP-GONE', null));
   expect(await checking).toEqual(expect.objectContaining({ accepted: false, status: 401 }));
 
   const sim = await t.simulator('CP-LIVE');

@@ -25,15 +25,14 @@ import { pushConfiguration } from './configuration-push.js';
 import { buildDiagnostics } from './diagnostics.js';
 import { Gate, SessionAborted } from './gate.js';
 import { KeyedLock } from './keyed-lock.js';
-import { redactConfiguration, redactFrame } from './redact.js';
-import { SessionRunner } from './session-runner.js';
+import { redactConfiguration } from './redact.js';
+import { clip, PROBLEM_LOG_LIMIT, SessionRunner } from './session-runner.js';
+import { ProblemDigest } from './problem-digest.js';
 import type { EngineSettings } from './settings.js';
 import { type ChargePointLink, StepContext } from './step-context.js';
 import type { Template, TemplateCatalog } from './templates.js';
 
 export type ServerLog = (message: string) => void;
-
-const FRAME_LOG_LIMIT = 4000;
 
 /** Rough duration of a session, for the start response. */
 function estimateSeconds(template: Template, skipTestTransaction: boolean): number {
@@ -56,6 +55,7 @@ export class CommissioningEngine {
   private readonly callListeners = new Map<string, Set<(action: string, request: unknown, response: unknown) => void>>();
   private readonly connectWaiters = new Map<string, Set<(cp: ChargePointConnection) => void>>();
   private readonly configLock = new KeyedLock();
+  private readonly problems: ProblemDigest;
 
   constructor(
     private readonly store: Store,
@@ -64,6 +64,7 @@ export class CommissioningEngine {
     private readonly settings: EngineSettings,
     private readonly serverLog: ServerLog,
   ) {
+    this.problems = new ProblemDigest(serverLog);
     csms.on('connected', (cp) => this.onConnected(cp));
     csms.on('disconnected', (cp, code, reason) => this.onDisconnected(cp, code, reason));
     csms.on('booted', (cp, boot) => {
@@ -73,15 +74,12 @@ export class CommissioningEngine {
     csms.on('call', (cp, action, request, response) => this.onCall(cp.id, action, request, response));
     csms.on('frame', (chargePointId, direction, frame, at) => {
       const runner = this.runners.get(chargePointId);
-      if (!runner?.active) return;
-      let text = redactFrame(frame);
-      if (text.length > FRAME_LOG_LIMIT) text = `${text.slice(0, FRAME_LOG_LIMIT)}… (${text.length} characters)`;
-      runner.log('debug', `${direction === 'in' ? 'received' : 'sent'} ${text}`, runner.currentStep, at);
+      if (runner?.active) runner.logFrame(direction, frame, at);
     });
     csms.on('problem', (id, problem) => {
       const runner = this.runners.get(id);
-      if (runner) runner.log('warn', `OCPP problem: ${problem.message}`);
-      this.serverLog(`${id}: ${problem.message}`);
+      if (runner?.active) runner.logProblem(problem.message);
+      this.problems.record(id, clip(problem.message, PROBLEM_LOG_LIMIT));
     });
   }
 
@@ -209,8 +207,14 @@ export class CommissioningEngine {
     return runner.stop();
   }
 
+  /** Says the problems counted so far instead of waiting for the end of the minute. */
+  flushProblems(): void {
+    this.problems.flush();
+  }
+
   /** Ends every running session as failed with `reason`, and waits for their clean-ups. */
   async shutdown(reason: string): Promise<void> {
+    this.problems.stop();
     const runners = [...this.runners.values()];
     for (const runner of runners) runner.gate.end(new SessionAborted(reason));
     await Promise.all(runners.map((r) => r.done));

@@ -4,6 +4,8 @@ import { isoSeconds } from '../../common/time.js';
 import type { Session } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
 import { Gate, SessionAborted, SessionStopped } from './gate.js';
+import { SessionLogBudget } from './log-budget.js';
+import { redactFrame } from './redact.js';
 import { type EngineSettings, stepTimeoutS } from './settings.js';
 import { type ChargePointLink, StepContext, StepEnded } from './step-context.js';
 import { configuration } from './steps/configuration.js';
@@ -21,6 +23,13 @@ const STEPS: Record<StepName, (ctx: StepContext) => Promise<StepOutcome>> = {
   connector_test: connectorTest,
   test_transaction: testTransaction,
 };
+
+/** Longer frames are logged cut, with their length: the point is what came, not all of it. */
+const FRAME_LOG_LIMIT = 4000;
+/** Problems quote what the peer sent (an unknown action name may be a megabyte long). */
+export const PROBLEM_LOG_LIMIT = 500;
+
+export const clip = (text: string, limit: number): string => (text.length > limit ? `${text.slice(0, limit)}… (${text.length} characters)` : text);
 
 function describeError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -40,6 +49,7 @@ export class SessionRunner {
   private ctx: StepContext | null = null;
   private finished = false;
   private graceCancel: (() => void) | null = null;
+  private readonly budget: SessionLogBudget;
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -53,6 +63,7 @@ export class SessionRunner {
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
+    this.budget = new SessionLogBudget(settings.logBudget);
   }
 
   get sessionId(): string {
@@ -80,6 +91,26 @@ export class SessionRunner {
 
   log(level: LogLevel, message: string, step: StepName | null = this.currentStep, at = Date.now()): void {
     this.store.logs.append(this.session.id, this.session.chargePointId, level, step, message, at);
+  }
+
+  /** A frame to or from this session's charge point: a debug line while the log budget lasts. */
+  logFrame(direction: 'in' | 'out', frame: string, at: number): void {
+    const verdict = this.budget.frame(frame.length);
+    if (verdict === 'log') this.log('debug', `${direction === 'in' ? 'received' : 'sent'} ${clip(redactFrame(frame), FRAME_LOG_LIMIT)}`, this.currentStep, at);
+    else if (verdict === 'first-dropped') this.log('warn', this.budget.spentLine('frames'));
+  }
+
+  /** Something the charge point sent that could not be processed: a warning while the budget lasts. */
+  logProblem(message: string): void {
+    const verdict = this.budget.problem();
+    if (verdict === 'log') this.log('warn', `OCPP problem: ${clip(message, PROBLEM_LOG_LIMIT)}`);
+    else if (verdict === 'first-dropped') this.log('warn', this.budget.spentLine('problems'));
+  }
+
+  /** Before a session's last line: what the budget kept out of its log. */
+  private sayWhatWasNotLogged(): void {
+    const summary = this.budget.summary();
+    if (summary) this.log('warn', summary);
   }
 
   async run(): Promise<void> {
@@ -196,6 +227,7 @@ export class SessionRunner {
   stop(supersededBy: string | null = null): StopResponse {
     const at = isoSeconds();
     this.finished = true;
+    this.sayWhatWasNotLogged();
     this.store.write(() => {
       for (const step of this.session.steps) {
         if (step.status === 'running') this.writeStepNow(step.position, { status: 'skipped', detail: 'Stopped by the installer' });
@@ -231,6 +263,7 @@ export class SessionRunner {
 
   private abortCurrent(reason: string): void {
     this.finished = true;
+    this.sayWhatWasNotLogged();
     const at = isoSeconds();
     this.store.write(() => {
       for (const step of this.session.steps) {
@@ -247,6 +280,7 @@ export class SessionRunner {
   /** Every step ran or was skipped: completed, passed unless a step failed. */
   private finish(result: 'passed' | 'failed'): void {
     this.finished = true;
+    this.sayWhatWasNotLogged();
     const at = isoSeconds();
     this.store.write(() => {
       for (const step of this.session.steps) {

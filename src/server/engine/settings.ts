@@ -1,4 +1,5 @@
 import type { StepName } from '../../api/contract.js';
+import { DEFAULT_LOG_BUDGET, type LogBudgetLimits } from './log-budget.js';
 import type { TestTransactionSettings } from './templates.js';
 
 /** Server-wide engine settings; a template's step_timeouts_seconds override the limits. */
@@ -19,6 +20,8 @@ export interface EngineSettings {
   testTransaction: Partial<TestTransactionSettings>;
   /** Template used when none is asked for and none matches the model. */
   defaultTemplateId: string;
+  /** What one session may write of its charge point's frames and problems. */
+  logBudget: LogBudgetLimits;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
@@ -38,6 +41,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   transactionWaitMs: 60_000,
   testTransaction: {},
   defaultTemplateId: 'tpl_standard_ac_22kw',
+  logBudget: DEFAULT_LOG_BUDGET,
 };
 
 /** The limit for one step: the template's, else the server's. */

@@ -9,7 +9,7 @@ export const DEFAULT_LOG_LIMIT = 500;
 
 /** GET .../logs: one session's lines (the latest session unless session_id is given). */
 export function logsRoute({ store }: RouteDeps): RouteHandler {
-  return ({ params, query }) => {
+  return async ({ params, query }) => {
     const chargePointId = params['charge_point_id']!;
     const q = validate<LogsQuery>(logsQuerySchema, query, { query: true });
     if (!store.chargePoints.get(chargePointId)) throw new ApiError('not_found', `charge point ${chargePointId} not found`);
@@ -17,7 +17,7 @@ export function logsRoute({ store }: RouteDeps): RouteHandler {
     if (!session || session.chargePointId !== chargePointId) {
       throw new ApiError('not_found', q.session_id ? `session ${q.session_id} not found for ${chargePointId}` : `no commissioning session for ${chargePointId} yet`);
     }
-    const page = store.logs.page(session.id, {
+    const page = await store.logs.page(session.id, {
       ...(q.level && { level: q.level }),
       limit: q.limit ?? DEFAULT_LOG_LIMIT,
       offset: q.offset ?? 0,

@@ -4,6 +4,7 @@
 // control[0] = id and Atomics.notify; on failure also control[1] = 1 and an error message out.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { INSERT_CHUNK_SQL, chunkRow, toChunks } from './log-chunks.js';
 
 const { file, outbox, control: buffer, levels, steps } = workerData;
 const control = new Int32Array(buffer);
@@ -13,7 +14,7 @@ const db = new Database(file);
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 
-const insertChunk = db.prepare('INSERT INTO log_chunks (session_id, from_seq, to_seq, line_count, lines) VALUES (?, ?, ?, ?, ?)');
+const insertChunk = db.prepare(INSERT_CHUNK_SQL);
 const insertOutbox = db.prepare("INSERT INTO outbox (kind, ref, charge_point_id, payload, created_at) VALUES ('logs', ?, ?, ?, ?)");
 
 // A batch carries indexes into these (LOG_LEVELS and STEP_NAMES, handed over by logs.ts).
@@ -22,22 +23,19 @@ const STEPS = [null, ...steps];
 
 /**
  * A batch comes by column (see Batch in logs.ts). A session's lines in one batch are consecutive
- * in seq: they become one chunk, each line stored as [seq, at, level, step, message].
+ * in seq: they are stored as log-chunks.js lays them out, with an outbox entry per group.
  */
 const write = db.transaction((b) => {
-  const chunks = b.sessions.map(() => null);
+  const bySession = b.sessions.map(() => []);
   for (let i = 0; i < b.message.length; i += 1) {
-    const s = b.session[i];
-    const seq = b.seq[i];
-    const chunk = (chunks[s] ??= { from: seq, to: seq, lines: [] });
-    chunk.to = seq;
-    chunk.lines.push([seq, b.at[i], LEVELS[b.level[i]], STEPS[b.step[i]], b.message[i]]);
+    bySession[b.session[i]].push([b.seq[i], b.at[i], LEVELS[b.level[i]], STEPS[b.step[i]], b.message[i]]);
   }
   const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  chunks.forEach((c, s) => {
-    if (!c) return;
-    insertChunk.run(b.sessions[s], c.from, c.to, c.lines.length, JSON.stringify(c.lines));
-    if (outbox) insertOutbox.run(b.sessions[s], b.owners[s], JSON.stringify({ from_seq: c.from, to_seq: c.to }), created);
+  bySession.forEach((lines, s) => {
+    for (const group of toChunks(lines)) {
+      for (const chunk of group.chunks) insertChunk.run(...chunkRow(b.sessions[s], chunk));
+      if (outbox) insertOutbox.run(b.sessions[s], b.owners[s], JSON.stringify({ from_seq: group.from, to_seq: group.to }), created);
+    }
   });
 });
 

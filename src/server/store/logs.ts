@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { LOG_LEVELS, STEP_NAMES, type LogEntry, type LogLevel, type StepName } from '../../api/contract.js';
 import type { Db } from './db.js';
+import { INSERT_CHUNK_SQL, chunkRow, toChunks } from './log-chunks.js';
 
 export interface LogPage {
   logs: LogEntry[];
@@ -34,6 +35,22 @@ type Line = [number, number, LogLevel, StepName | null, string];
 
 const toEntry = ([seq, at, level, step, message]: Line): LogEntry => ({ seq, timestamp: new Date(at).toISOString(), level, step, message });
 
+/** What a page query walks: a level's chunk (from_seq set), or a whole group (from_seq null). */
+interface Span {
+  grp: number;
+  from_seq: number | null;
+  n: number;
+}
+
+/** A group's chunks hold its levels apart: put its lines back in the order they were logged. */
+const bySeq = (lines: Line[]): Line[] => lines.sort((a, b) => a[0] - b[0]);
+
+/** The column that counts a level's lines in a chunk (migration 3). */
+const LEVEL_COUNT: Record<LogLevel, string> = { debug: 'n_debug', info: 'n_info', warn: 'n_warn', error: 'n_error' };
+
+/** A page query gives the event loop back after this much work. */
+const YIELD_AFTER_MS = 8;
+
 /** How long a barrier waits for the writer before it gives up (a writer that died). */
 const BARRIER_TIMEOUT_MS = 30_000;
 
@@ -42,8 +59,8 @@ const BARRIER_TIMEOUT_MS = 30_000;
  * worker thread with its own connection, in one transaction per batch together with the outbox
  * entry that announces them. Every frame of a session is a line, so on a busy server this is
  * most of the writing: it stays off the thread that answers charge points, and a session's lines
- * of one batch are stored as one chunk (one row, one index entry) rather than a row each.
- * Reads decode the chunks they need; they are rare next to writes.
+ * of one batch are stored as a few chunks (one per level, log-chunks.js) rather than a row each.
+ * Reads decode only the chunks they need; they are rare next to writes.
  *
  * `barrier()` makes everything appended so far durable before returning: Store.write calls it
  * before any state change (a step never appears finished without the lines that led to it), and
@@ -101,32 +118,42 @@ export class Logs {
     this.check();
   }
 
-  /** A page of one session's lines, oldest first; `level` matches exactly that level. */
-  page(sessionId: string, options: { level?: LogLevel; limit: number; offset: number }): LogPage {
+  /**
+   * A page of one session's lines, oldest first; `level` matches exactly that level. Counts say
+   * where the page lies, so only what it spans is decoded, a chunk at a time, and the work
+   * yields to the event loop every few milliseconds: a query over a session of a million lines
+   * neither holds the server up nor holds the session in memory. By level, the chunks read are
+   * that level's (log-chunks.js); without one, the groups the page spans, merged by seq.
+   */
+  async page(sessionId: string, options: { level?: LogLevel; limit: number; offset: number }): Promise<LogPage> {
     this.barrier();
     const { level, limit, offset } = options;
-    if (level) {
-      const matching = this.lines(sessionId).filter((l) => l[2] === level);
-      return { logs: matching.slice(offset, offset + limit).map(toEntry), total: matching.length };
-    }
-    // Without a filter the chunk sizes say where the page is: decode only the chunks it spans.
-    const chunks = this.db.prepare('SELECT id, line_count AS n FROM log_chunks WHERE session_id = ? ORDER BY from_seq').all(sessionId) as { id: number; n: number }[];
-    const total = chunks.reduce((sum, c) => sum + c.n, 0);
-    const wanted: number[] = [];
-    let firstLine = 0;
+    const spans = level
+      ? (this.db.prepare(`SELECT grp, from_seq, ${LEVEL_COUNT[level]} AS n FROM log_chunks WHERE session_id = ? AND ${LEVEL_COUNT[level]} > 0 ORDER BY grp, from_seq`).all(sessionId) as Span[])
+      : (this.db.prepare('SELECT grp, NULL AS from_seq, sum(line_count) AS n FROM log_chunks WHERE session_id = ? GROUP BY grp ORDER BY grp').all(sessionId) as Span[]);
+    const total = spans.reduce((sum, c) => sum + c.n, 0);
+    const readChunk = this.db.prepare('SELECT lines FROM log_chunks WHERE session_id = ? AND from_seq = ?');
+    const readGroup = this.db.prepare('SELECT lines FROM log_chunks WHERE session_id = ? AND grp = ?');
+    const logs: LogEntry[] = [];
     let seen = 0;
-    for (const chunk of chunks) {
-      if (seen >= offset + limit) break;
-      if (seen + chunk.n > offset) {
-        if (wanted.length === 0) firstLine = seen;
-        wanted.push(chunk.id);
+    let slice = Date.now();
+    for (const span of spans) {
+      if (logs.length >= limit) break;
+      if (seen + span.n <= offset) {
+        seen += span.n;
+        continue;
       }
-      seen += chunk.n;
+      const rows = (span.from_seq === null ? readGroup.all(sessionId, span.grp) : [readChunk.get(sessionId, span.from_seq)]) as { lines: string }[];
+      const lines = bySeq(this.decode(rows)).filter((l) => !level || l[2] === level);
+      const from = Math.max(0, offset - seen);
+      for (const line of lines.slice(from, from + limit - logs.length)) logs.push(toEntry(line));
+      seen += span.n;
+      if (Date.now() - slice > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = Date.now();
+      }
     }
-    if (wanted.length === 0) return { logs: [], total };
-    const rows = this.db.prepare(`SELECT lines FROM log_chunks WHERE id IN (${wanted.map(() => '?').join(',')}) ORDER BY from_seq`).all(...wanted) as { lines: string }[];
-    const start = offset - firstLine;
-    return { logs: this.decode(rows).slice(start, start + limit).map(toEntry), total };
+    return { logs, total };
   }
 
   /** Lines with seq in [from, to], for sync. */
@@ -141,14 +168,13 @@ export class Logs {
   receive(sessionId: string, entries: LogEntry[]): { accepted: number; duplicates: number } {
     if (entries.length === 0) return { accepted: 0, duplicates: 0 };
     const sorted = [...entries].sort((a, b) => a.seq - b.seq);
-    const insert = this.db.prepare('INSERT INTO log_chunks (session_id, from_seq, to_seq, line_count, lines) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.db.prepare(INSERT_CHUNK_SQL);
     let accepted = 0;
     this.db.transaction(() => {
       const have = new Set(this.lines(sessionId, sorted[0]!.seq, sorted[sorted.length - 1]!.seq).map((l) => l[0]));
       let run: Line[] = [];
       const store = (): void => {
-        if (run.length === 0) return;
-        insert.run(sessionId, run[0]![0], run[run.length - 1]![0], run.length, JSON.stringify(run));
+        for (const group of toChunks(run)) for (const chunk of group.chunks) insert.run(...chunkRow(sessionId, chunk));
         accepted += run.length;
         run = [];
       };
@@ -166,12 +192,12 @@ export class Logs {
     return { accepted, duplicates: entries.length - accepted };
   }
 
-  /** A session's lines, in order; only the chunks that overlap [from, to] when given. */
+  /** A session's lines in seq order; only the chunks that overlap [from, to] when given. */
   private lines(sessionId: string, from = 0, to = Number.MAX_SAFE_INTEGER): Line[] {
     const rows = this.db
-      .prepare('SELECT lines FROM log_chunks WHERE session_id = ? AND to_seq >= ? AND from_seq <= ? ORDER BY from_seq')
+      .prepare('SELECT lines FROM log_chunks WHERE session_id = ? AND to_seq >= ? AND from_seq <= ?')
       .all(sessionId, from, to) as { lines: string }[];
-    return this.decode(rows);
+    return bySeq(this.decode(rows));
   }
 
   private decode(rows: { lines: string }[]): Line[] {

@@ -118,4 +118,24 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE charge_points ADD COLUMN offered_password_hashes TEXT;
   `,
+  // 3: log chunks by level (log-chunks.js): a query by level decodes that level's chunks only,
+  // and a page finds its place by counts, read from an index alone. Chunks written before are mixed (level NULL), each its
+  // own group, with their counts worked out here.
+  `
+  ALTER TABLE log_chunks ADD COLUMN grp INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE log_chunks ADD COLUMN level TEXT;
+  ALTER TABLE log_chunks ADD COLUMN n_debug INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE log_chunks ADD COLUMN n_info INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE log_chunks ADD COLUMN n_warn INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE log_chunks ADD COLUMN n_error INTEGER NOT NULL DEFAULT 0;
+  UPDATE log_chunks SET
+    grp = from_seq,
+    n_debug = (SELECT count(*) FROM json_each(lines) WHERE json_extract(value, '$[2]') = 'debug'),
+    n_info = (SELECT count(*) FROM json_each(lines) WHERE json_extract(value, '$[2]') = 'info'),
+    n_warn = (SELECT count(*) FROM json_each(lines) WHERE json_extract(value, '$[2]') = 'warn'),
+    n_error = (SELECT count(*) FROM json_each(lines) WHERE json_extract(value, '$[2]') = 'error');
+  -- Covering: the counts come after the lines in each row, and reaching them there would read
+  -- every overflow page of the session's text.
+  CREATE INDEX log_chunks_counts ON log_chunks(session_id, grp, from_seq, line_count, n_debug, n_info, n_warn, n_error);
+  `,
 ];
