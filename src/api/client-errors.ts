@@ -25,6 +25,8 @@ const FRIENDLY: Record<string, string> = {
   UND_ERR_HEADERS_TIMEOUT: 'no answer in time',
   UND_ERR_BODY_TIMEOUT: 'answer stalled',
   UND_ERR_SOCKET: 'connection dropped',
+  UND_ERR_ABORTED: 'no complete answer in time',
+  ABORT_ERR: 'no complete answer in time',
 };
 
 /** The server could not be reached or did not answer: the installer is probably offline. */
@@ -39,10 +41,27 @@ export class NetworkError extends Error {
     readonly hint?: string,
   ) {
     const code = cause.code ?? (cause.cause as { code?: string } | undefined)?.code;
-    const reason = (code && FRIENDLY[code]) ?? cause.message;
+    const timedOut = cause.name === 'TimeoutError' || cause.name === 'AbortError';
+    const reason = (typeof code === 'string' && FRIENDLY[code]) || (timedOut ? 'no complete answer in time' : cause.message);
     super(`cannot reach ${url} (${reason})`, { cause });
     this.reason = reason;
     this.name = 'NetworkError';
+  }
+}
+
+/**
+ * The server answered 2xx, but not with the API's document: a captive portal's page, a proxy's
+ * empty body, a wrong URL, an answer too large or too slow. Nothing it said is taken as done.
+ */
+export class InvalidResponseError extends Error {
+  readonly code = 'ERR_INVALID_RESPONSE';
+
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`the answer from ${url} is not the installer API's: ${reason}`);
+    this.name = 'InvalidResponseError';
   }
 }
 

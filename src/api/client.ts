@@ -27,10 +27,10 @@ import type {
   StopResponse,
   TemplatesResponse,
 } from './contract.js';
-import { ApiRequestError, NetworkError, errorFromBody } from './client-errors.js';
-import { buildPath, ROUTES, type RouteName } from './routes.js';
+import { ApiRequestError, InvalidResponseError, NetworkError, errorFromBody } from './client-errors.js';
+import { buildPath, type FieldType, ROUTES, type RouteName } from './routes.js';
 
-export { ApiRequestError, NetworkError } from './client-errors.js';
+export { ApiRequestError, InvalidResponseError, NetworkError } from './client-errors.js';
 
 export interface ClientOptions {
   /** Bearer token for every route but login and health. */
@@ -49,6 +49,11 @@ export interface ClientOptions {
   label?: string;
   /** The hint of a NetworkError from this client, when there is a better one than the default. */
   unreachableHint?: string;
+  /**
+   * Epoch ms after which no request may still be running (sync --max-wait): each request's
+   * time limit is cut to what is left.
+   */
+  deadline?: number;
 }
 
 interface SendOptions {
@@ -179,12 +184,20 @@ export class ApiClient {
     return this.send('commission', { params: { charge_point_id: chargePointId } });
   }
 
-  putSession(record: SessionRecord): Promise<SessionPutResponse> {
-    return this.send('putSession', { params: { charge_point_id: record.charge_point_id, session_id: record.session_id }, body: record });
+  /** The answer must name the session sent: anything else is not proof that it was stored. */
+  async putSession(record: SessionRecord): Promise<SessionPutResponse> {
+    const answer = await this.send<SessionPutResponse>('putSession', { params: { charge_point_id: record.charge_point_id, session_id: record.session_id }, body: record });
+    if (answer.session_id !== record.session_id) throw new InvalidResponseError(this.label, `it names session ${answer.session_id}, not ${record.session_id}`);
+    return answer;
   }
 
-  postSessionLogs(chargePointId: string, sessionId: string, logs: LogEntry[]): Promise<LogBatchResponse> {
-    return this.send('postSessionLogs', { params: { charge_point_id: chargePointId, session_id: sessionId }, body: { logs } });
+  /** Every line sent must be counted, as stored or as already there. */
+  async postSessionLogs(chargePointId: string, sessionId: string, logs: LogEntry[]): Promise<LogBatchResponse> {
+    const answer = await this.send<LogBatchResponse>('postSessionLogs', { params: { charge_point_id: chargePointId, session_id: sessionId }, body: { logs } });
+    if (answer.accepted + answer.duplicates !== logs.length) {
+      throw new InvalidResponseError(this.label, `it counts ${answer.accepted} accepted and ${answer.duplicates} duplicate lines of ${logs.length} sent`);
+    }
+    return answer;
   }
 
   localChargePoints(): Promise<LocalChargePointsResponse> {
@@ -211,10 +224,16 @@ export class ApiClient {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
-    let response: Dispatcher.ResponseData;
+    const left = this.options.deadline === undefined ? Infinity : this.options.deadline - Date.now();
+    const timeout = Math.min(options.timeoutMs ?? this.options.timeoutMs ?? 30_000, left);
+    if (timeout <= 0) throw new NetworkError(this.label, Object.assign(new Error('not sent: the deadline has passed'), { code: 'ERR_DEADLINE' }), this.options.unreachableHint);
+    // undici's own timeouts are per read: an answer trickled a byte at a time never trips them.
+    // The signal bounds the whole exchange, headers and body.
+    const signal = AbortSignal.timeout(timeout);
+    let text: string;
+    let status: number;
     try {
-      response = await request(this.dispatcher, {
+      const response = await request(this.dispatcher, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: route.method,
@@ -222,14 +241,58 @@ export class ApiClient {
         body: body ?? null,
         headersTimeout: timeout,
         bodyTimeout: timeout,
+        signal,
       });
+      status = response.statusCode;
+      text = await readCapped(response.body, 'maxResponseBytes' in route ? route.maxResponseBytes : DEFAULT_MAX_RESPONSE_BYTES, this.label);
     } catch (err) {
-      throw toClientError(err, this.options.label ?? this.baseUrl, this.options.unreachableHint);
+      if (err instanceof InvalidResponseError) throw err;
+      throw toClientError(err, this.label, this.options.unreachableHint);
     }
-    const text = await response.body.text();
-    if (response.statusCode >= 200 && response.statusCode < 300) return (text ? JSON.parse(text) : {}) as T;
-    throw errorFromBody(response.statusCode, text);
+    if (status < 200 || status >= 300) throw errorFromBody(status, text);
+    return documentOf(text, route.returns, this.label) as T;
   }
+
+  /** How errors name this server. */
+  private get label(): string {
+    return this.options.label ?? this.baseUrl;
+  }
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** Reads an answer's body, up to `limit` bytes: a proxy that streams 400 MB cannot fill our memory. */
+async function readCapped(body: Dispatcher.ResponseData['body'], limit: number, label: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw new InvalidResponseError(label, `it is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The answer as the route's document, or why it is not one. */
+function documentOf(text: string, returns: Readonly<Record<string, FieldType>>, label: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const looks = /^\s*</.test(text) ? 'an HTML page (a captive portal, a proxy or a wrong URL?)' : text.trim() === '' ? 'an empty body' : 'not JSON';
+    throw new InvalidResponseError(label, looks);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InvalidResponseError(label, 'not a JSON object');
+  const doc = value as Record<string, unknown>;
+  for (const [field, type] of Object.entries(returns)) {
+    const v = doc[field];
+    const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? v !== null && typeof v === 'object' && !Array.isArray(v) : typeof v === type && (type !== 'string' || v !== '');
+    if (!ok) throw new InvalidResponseError(label, `its ${field} is ${v === undefined ? 'missing' : `not a ${type === 'string' ? 'non-empty string' : type}`}`);
+  }
+  return value;
 }
 
 function toClientError(err: unknown, baseUrl: string, hint: string | undefined): Error {

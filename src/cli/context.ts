@@ -81,13 +81,14 @@ export class CliContext {
    * it talks through the local server's socket and logs in by itself from the server's
    * credentials file. An expired token is caught here, before any request.
    */
-  async client(options: { auth?: boolean } = {}): Promise<ApiClient> {
+  async client(options: { auth?: boolean; deadline?: number } = {}): Promise<ApiClient> {
     const { ApiClient } = await import('../api/client.js');
     const local = this.local ? this.localServer() : null;
     const url = local?.api_url ?? this.apiUrl();
+    const deadline = options.deadline === undefined ? {} : { deadline: options.deadline };
     const client = local
-      ? new ApiClient(url, { socketPath: local.api_socket, label: `the local server of ${tildify(this.dataDir)}`, unreachableHint: 'start it with dynamo local up (in another terminal)' })
-      : new ApiClient(url);
+      ? new ApiClient(url, { ...deadline, socketPath: local.api_socket, label: `the local server of ${tildify(this.dataDir)}`, unreachableHint: 'start it with dynamo local up (in another terminal)' })
+      : new ApiClient(url, deadline);
     if (options.auth === false) return client;
     const key = this.tokenKey();
     const envToken = this.env['DYNAMO_TOKEN'];

@@ -1,4 +1,4 @@
-import { ApiRequestError, NetworkError } from '../api/client-errors.js';
+import { ApiRequestError, InvalidResponseError, NetworkError } from '../api/client-errors.js';
 import { AuthRequired, CliError, OfflineError, UsageError } from './errors.js';
 
 /** design.md's exit codes, the contract with scripts and CI. */
@@ -18,7 +18,7 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof OfflineError) return EXIT.offline;
   if (err instanceof AuthRequired) return EXIT.auth;
-  if (err instanceof NetworkError) return EXIT.offline;
+  if (err instanceof NetworkError || err instanceof InvalidResponseError) return EXIT.offline;
   if (err instanceof ApiRequestError) {
     if (err.status === 400 || err.status === 413) return EXIT.usage;
     if (err.status === 401 || err.status === 403) return EXIT.auth;
@@ -33,6 +33,7 @@ export function exitCodeFor(err: unknown): number {
 export function hintFor(err: unknown): string | undefined {
   if (err instanceof CliError) return err.hint;
   if (err instanceof NetworkError) return err.hint ?? 'check the connection, or work offline against the local server: dynamo local up, then add --local';
+  if (err instanceof InvalidResponseError) return `check the URL (--api-url, or dynamo login --api-url …); on a hotel or site Wi-Fi, open a browser once to get past its login page`;
   if (!(err instanceof ApiRequestError)) return undefined;
   switch (err.code) {
     case 'unauthorized':

@@ -1,6 +1,6 @@
 import type { ApiClient } from '../../api/client.js';
 import type { LogEntry } from '../../api/contract.js';
-import { ApiRequestError, NetworkError } from '../../api/client-errors.js';
+import { ApiRequestError, InvalidResponseError, NetworkError } from '../../api/client-errors.js';
 import { isoSeconds } from '../../common/time.js';
 import { toStatusResponse } from '../store/sessions.js';
 import type { OutboxEntry } from '../store/outbox.js';
@@ -83,9 +83,11 @@ function unitsOf(entries: OutboxEntry[]): Unit[] {
  * sessions are PUT. A record is marked sent only after the hosted API answered; if the process
  * dies in between, the next pass sends it again and the receiver recognises it.
  *
- * Network errors, 5xx and 429 stop the pass (SyncUnavailable) with the record still pending;
- * 401 stops it (SyncUnauthorized); any other 4xx parks that record with the server's message,
- * and the records behind it go on.
+ * A record is marked sent only when the answer is the document the route promises (an issue's
+ * id and reference, a log batch's counts of every line, the session's id: see the client).
+ * Network errors, answers that are not the API's, 5xx and 429 stop the pass (SyncUnavailable)
+ * with the record still pending; 401 stops it (SyncUnauthorized); any other 4xx parks that
+ * record with the server's message, and the records behind it go on.
  */
 export class OutboxSync {
   constructor(
@@ -138,6 +140,9 @@ export class OutboxSync {
   /** Transient and auth failures stop the pass; others (a 4xx about this record) park it. */
   private classify(err: unknown): Error | null {
     if (err instanceof NetworkError) return new SyncUnavailable(err.message);
+    // Not the hosted API's answer (a captive portal, a proxy): nothing is marked sent, and the
+    // same records go again once the real API answers.
+    if (err instanceof InvalidResponseError) return new SyncUnavailable(err.message);
     if (err instanceof ApiRequestError) {
       if (err.status === 401) return new SyncUnauthorized(`the hosted API refused the token (${err.message})`);
       if (err.status === 429 || err.status >= 500) return new SyncUnavailable(`the hosted API answered ${err.status} ${err.code}`);

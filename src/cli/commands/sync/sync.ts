@@ -30,13 +30,18 @@ export async function run(parent: CliContext, o: SyncOptions): Promise<number> {
     if (o.retryParked) parent.out.info(`${store.outbox.unpark()} parked record(s) back in line`);
     const url = o.to ?? parent.apiUrl();
     const ctx = new CliContext({ ...parent.options, apiUrl: url }, parent.streams, parent.env);
-    const client = await ctx.client();
+    // --max-wait is a deadline: no request, however slowly it is answered, outlives it.
+    const deadline = Date.now() + o.maxWaitS * 1000;
+    const client = await ctx.client({ deadline });
     const { OutboxSync, SyncUnauthorized, SyncUnavailable } = await import('../../../server/sync/outbox-sync.js');
     const bar = progressBar(ctx);
     const sync = new OutboxSync(store, client, { onProgress: bar.update, logBatch: o.logBatch });
-    const started = Date.now();
     try {
+      let unavailable: Error | null = null;
       for (let attempt = 0; ; attempt += 1) {
+        if (unavailable && Date.now() >= deadline) {
+          throw new OfflineError(`${unavailable.message}; ${store.outbox.counts().pending} record(s) still pending`, 'nothing is lost: run dynamo sync again when online (or keep local up --sync-to running)');
+        }
         try {
           const report = await sync.run();
           bar.done();
@@ -46,11 +51,11 @@ export async function run(parent: CliContext, o: SyncOptions): Promise<number> {
           bar.done();
           if (err instanceof SyncUnauthorized) throw new AuthRequired(err.message, `run dynamo login --api-url ${url}`);
           if (!(err instanceof SyncUnavailable)) throw err;
+          // A request not sent for want of time says nothing new: the reason before it stands.
+          if (!unavailable || !err.message.includes('the deadline has passed')) unavailable = err;
+          if (Date.now() >= deadline) continue;
           const pending = store.outbox.counts().pending;
-          if (Date.now() - started > o.maxWaitS * 1000) {
-            throw new OfflineError(`${err.message}; ${pending} record(s) still pending`, 'nothing is lost: run dynamo sync again when online (or keep local up --sync-to running)');
-          }
-          const delay = backoffDelay(attempt, 1000, 30_000);
+          const delay = Math.min(backoffDelay(attempt, 1000, 30_000), Math.max(0, deadline - Date.now()));
           if (ctx.out.json) ctx.out.ndjson({ type: 'retry', reason: err.message, pending, retry_in_ms: delay });
           else ctx.out.warn(`${err.message}; ${pending} record(s) pending, retrying in ${Math.round(delay / 1000)} s`);
           await new Promise((r) => setTimeout(r, delay));
