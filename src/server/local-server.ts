@@ -39,7 +39,10 @@ export interface LocalServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Accept any charge point without a password (the operator's explicit choice). */
   open?: boolean;
-  /** Act as the hosted API (a sync target in tests): DYN- references, no outbox. */
+  /**
+   * Act as the hosted API (a sync target in tests and benchmarks): DYN- references, no outbox,
+   * and the sync routes, which a site server does not have.
+   */
   hosted?: boolean;
   templatesDirs?: string[];
   engine?: Partial<EngineSettings>;
@@ -141,6 +144,7 @@ export class LocalServer {
       refusals,
       chargePointAuth: options.open ? null : chargePointAuth,
       referencePrefix: options.hosted ? 'DYN' : 'LOC',
+      receivesSync: options.hosted === true,
       version: packageVersion(),
     });
     const handler = createRequestHandler(handlers, tokens, (err, req) => log(`internal error on ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));

@@ -85,6 +85,28 @@ async function sendRaw(r, port, method, path, headers, body) {
   return { status: answer.status ?? 'reset', mode, method, path };
 }
 
+/**
+ * What a site server must never hold, read from its database once it has stopped: sessions it
+ * did not run (sync is the hosted API's to receive), or a charge point commissioned on any
+ * session but one it ran and passed.
+ */
+async function forgedRecords(server, dataDir) {
+  await stop(server.child);
+  const { Store } = await import('../../dist/server/store/store.js');
+  const store = Store.open(dataDir);
+  try {
+    const found = store.db.prepare("SELECT 'session ' || id AS what FROM sessions WHERE origin != 'local'").all().map((r) => r.what);
+    for (const cp of store.chargePoints.list()) {
+      if (!cp.commissionedAt) continue;
+      const session = store.sessions.get(cp.commissionedSessionId ?? '');
+      if (session?.origin !== 'local' || session.result !== 'passed') found.push(`${cp.id} commissioned on ${cp.commissionedSessionId}`);
+    }
+    return found;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Whether a method and path name a route that needs a token (401 is then the only answer without one). */
 function protectedRoute(method, path) {
   const clean = path.split('?')[0].split('/');
@@ -175,10 +197,16 @@ export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ??
         if (cp !== 'CP-OTHER' && !path.split('?')[0].endsWith('/templates')) stats.scope_leaks.push(`${status} ${method} ${path.slice(0, 80)}`);
       }
     }
+    // Forgery, tried on purpose beside the random requests: with a valid token, a passed session
+    // planted through the sync routes, then commission. A site server must refuse both.
+    const planted = { charge_point_id: 'CP-FUZZ', session_id: 'comm_planted000001', status: 'completed', result: 'passed', started_at: '2026-01-01T00:00:00Z', completed_at: '2026-01-01T00:01:00Z', steps: [{ name: 'connectivity', status: 'passed' }] };
+    await fetch(`${server.apiUrl}/api/v1/installer/commissioning/CP-FUZZ/sessions/${planted.session_id}`, { method: 'PUT', headers: { authorization: `Bearer ${valid}`, 'content-type': 'application/json' }, body: JSON.stringify(planted) }).then((res) => res.arrayBuffer());
+    await fetch(`${server.apiUrl}/api/v1/installer/charge-points/CP-FUZZ/commission`, { method: 'POST', headers: { authorization: `Bearer ${valid}` } }).then((res) => res.arrayBuffer());
     const alive = await fetch(`${server.apiUrl}/healthz`).then((res) => res.status === 200, () => false);
     const unhandled = /unhandled|uncaught/i.test(server.stderr());
+    const forged = await forgedRecords(server, dataDir);
     return {
-      ok: stats.server_errors.length === 0 && stats.access_without_token.length === 0 && stats.scope_leaks.length === 0 && alive && !unhandled,
+      ok: stats.server_errors.length === 0 && stats.access_without_token.length === 0 && stats.scope_leaks.length === 0 && alive && !unhandled && forged.length === 0,
       seed,
       requests: stats.requests,
       by_status: stats.by_status,
@@ -188,6 +216,7 @@ export async function main({ requests = Number(process.env.REST_FUZZ_REQUESTS ??
       scope_leaks: stats.scope_leaks.slice(0, 20),
       server_alive: alive,
       unhandled_rejection: unhandled,
+      forged_records: forged,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {

@@ -19,6 +19,8 @@ export interface RouteDeps {
   refusals: RefusalLog;
   /** Null when the server accepts any charge point (--open). */
   chargePointAuth: ChargePointAuthenticator | null;
+  /** Whether this server takes sync (a stand-in for the hosted API); a site server does not. */
+  receivesSync: boolean;
   /** Prefix of issue reference numbers: LOC on a site, DYN on the hosted side. */
   referencePrefix: string;
   version: string;
