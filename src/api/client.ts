@@ -54,6 +54,8 @@ export interface ClientOptions {
    * time limit is cut to what is left.
    */
   deadline?: number;
+  /** Applied to every answer before it is returned (the CLI makes text safe for a terminal). */
+  readAnswer?: (value: unknown) => unknown;
 }
 
 interface SendOptions {
@@ -250,7 +252,8 @@ export class ApiClient {
       throw toClientError(err, this.label, this.options.unreachableHint);
     }
     if (status < 200 || status >= 300) throw errorFromBody(status, text);
-    return documentOf(text, route.returns, this.label) as T;
+    const document = documentOf(text, route.returns, this.label);
+    return (this.options.readAnswer ? this.options.readAnswer(document) : document) as T;
   }
 
   /** How errors name this server. */

@@ -4,6 +4,7 @@ import { DEFAULT_API_URL, readConfig } from './config.js';
 import { AuthRequired, UsageError } from './errors.js';
 import { type LocalServerInfo, readLocalCredentials, trustedLocalServer } from './local-runtime.js';
 import { Output } from './output.js';
+import { visibleDeep } from './visible.js';
 import { defaultDataDir, tildify } from './paths.js';
 import { colorAllowed, makeTheme, type Theme } from './theme.js';
 import { readClaims, tokenStore } from './token-store.js';
@@ -85,10 +86,12 @@ export class CliContext {
     const { ApiClient } = await import('../api/client.js');
     const local = this.local ? this.localServer() : null;
     const url = local?.api_url ?? this.apiUrl();
-    const deadline = options.deadline === undefined ? {} : { deadline: options.deadline };
+    // What the server relays from chargers (or says itself) reaches people with its control
+    // characters made visible; --json passes it on as it came, JSON-escaped.
+    const common = { ...(options.deadline !== undefined && { deadline: options.deadline }), ...(!this.out.json && { readAnswer: visibleDeep }) };
     const client = local
-      ? new ApiClient(url, { ...deadline, socketPath: local.api_socket, label: `the local server of ${tildify(this.dataDir)}`, unreachableHint: 'start it with dynamo local up (in another terminal)' })
-      : new ApiClient(url, deadline);
+      ? new ApiClient(url, { ...common, socketPath: local.api_socket, label: `the local server of ${tildify(this.dataDir)}`, unreachableHint: 'start it with dynamo local up (in another terminal)' })
+      : new ApiClient(url, common);
     if (options.auth === false) return client;
     const key = this.tokenKey();
     const envToken = this.env['DYNAMO_TOKEN'];

@@ -21,9 +21,11 @@ async function report(err: unknown, json: boolean): Promise<number> {
   // Loaded only on failure: the success path of every command stays lighter.
   const { EXIT, exitCodeFor, hintFor } = await import('./exit-codes.js');
   const { ApiRequestError } = await import('../api/client-errors.js');
+  const { visible } = await import('./visible.js');
   const code = exitCodeFor(err);
   const hint = hintFor(err);
-  const message = err instanceof Error ? err.message : String(err);
+  // An error may quote a remote server or a charger: never raw on a terminal.
+  const message = visible(err instanceof Error ? err.message : String(err));
   if (json) {
     const apiCode = err instanceof ApiRequestError ? err.code : 'cli_error';
     process.stdout.write(`${JSON.stringify({ error: { code: apiCode, message, exit_code: code, ...(hint && { hint }) } })}\n`);

@@ -13,7 +13,8 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { loggedInClient, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { BIN, loggedInClient, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
 import { CLIENT_OPTIONS, entry, random } from './lib.mjs';
 
 const CODES_16 = new Set([
@@ -35,7 +36,8 @@ const CORPUS = [
   ['FirmwareStatusNotification', { status: 'Idle' }],
 ];
 
-const odd = (r) => r.pick([null, true, false, 0, -1, 1.5, 2 ** 53, '', 'x', 'é€😀', [], [1, 'a'], {}, { nested: { deeper: [1] } }]);
+// Terminal escapes among them: what a charger sends must reach no terminal raw.
+const odd = (r) => r.pick([null, true, false, 0, -1, 1.5, 2 ** 53, '', 'x', 'é€😀', '\u001b]0;owned\u0007', '\u001b[2J\nfake line', '\u009b31m', '\u202eevil', [], [1, 'a'], {}, { nested: { deeper: [1] } }]);
 const huge = (n) => 'A'.repeat(n);
 
 /** One mutated frame: its text or bytes, whether it is binary, and whether a reply is owed to `id`. */
@@ -328,6 +330,11 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
     );
     // A session runs on the first fuzzer throughout: what it sends is logged, within the budget.
     const fuzzedSession = await client.start('FUZZ-1', { skip_test_transaction: true });
+    // Every kind of terminal control, once for sure: raw in a frame that is not JSON, and C1 and
+    // bidi controls inside JSON strings (which JSON does not escape).
+    await fuzzers[0].send({ text: 'not json \u001b]0;owned\u0007 \u001b[2J\r\u009b31m \u202eevil', owed: false });
+    const bootId = randomUUID();
+    await fuzzers[0].send({ text: JSON.stringify([2, bootId, 'BootNotification', { chargePointVendor: 'V\u009b2J\u202e', chargePointModel: 'M\u2066x' }]), id: bootId, owed: true });
     let sampled = 0;
     await Promise.all(
       fuzzers.map(async (c) => {
@@ -353,6 +360,12 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
       await new Promise((res) => setTimeout(res, 500));
     }
     const fuzzedLog = await client.logs('FUZZ-1', { session_id: fuzzedSession.session_id, limit: 1 });
+    // What the fuzzers sent, as an installer reads it: the session's frames and a charge point's
+    // diagnostics, in plain lines, must hold no raw control character.
+    const plain = ['logs FUZZ-1 --level debug', 'logs FUZZ-1 --level warn', 'diagnostics FUZZ-1', 'status FUZZ-1']
+      .map((args) => spawnSync(process.execPath, [BIN, '--local', ...args.split(' ')], { env: { ...process.env, DYNAMO_DATA_DIR: dataDir, DYNAMO_CONFIG_DIR: tempDir() }, encoding: 'utf8' }).stdout)
+      .join('\n');
+    const rawControls = (plain.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g) ?? []).length;
     const { DEFAULT_LOG_BUDGET: budget } = await import('../../dist/server/engine/log-budget.js');
     // The budget, and the engine's own lines of one session besides.
     const withinBudget = fuzzedLog.total <= budget.framesPerSession + budget.problemsPerSession + 500;
@@ -360,7 +373,7 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
     const crashed = server.child.exitCode !== null;
     const unhandled = /unhandled|uncaught/i.test(server.stderr());
     const report = {
-      ok: stats.violations.length === 0 && !crashed && !unhandled && status?.result === 'passed' && failedHeartbeats.length === 0 && withinBudget,
+      ok: stats.violations.length === 0 && !crashed && !unhandled && status?.result === 'passed' && failedHeartbeats.length === 0 && withinBudget && rawControls === 0,
       seed,
       frames_sent: stats.frames,
       calls_owed_an_answer: stats.owed,
@@ -375,6 +388,7 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
       fuzzed_session_log_lines: fuzzedLog.total,
       fuzzed_session: await client.status('FUZZ-1').then((st) => `${st.status} ${st.result ?? ''} ${st.failure_reason ?? st.steps.find((x) => x.status === 'failed')?.detail ?? ''}`.trim()),
       fuzzed_session_within_log_budget: withinBudget,
+      raw_control_characters_in_plain_output: rawControls,
       server_rss_mb: { samples: memory, end: health.rss_mb },
       seconds: (Date.now() - started) / 1000,
     };

@@ -1,6 +1,7 @@
 import { type CliContext, isExpired } from '../../context.js';
 import { AuthRequired } from '../../errors.js';
 import { readClaims, tokenStore } from '../../token-store.js';
+import { visible } from '../../visible.js';
 
 /** Reads the token held for this API; it does not call the API. */
 export async function run(ctx: CliContext): Promise<number> {
@@ -21,8 +22,9 @@ export async function run(ctx: CliContext): Promise<number> {
   };
   if (ctx.out.json) ctx.out.document(info);
   else {
-    ctx.out.line(`${info.email ?? info.installer_id} on ${url}`);
-    ctx.out.line(`  installer ${info.installer_id}, scope ${Array.isArray(info.scope) ? info.scope.join(', ') : String(info.scope ?? 'unknown')}`);
+    ctx.out.line(visible(`${info.email ?? info.installer_id} on ${url}`));
+    // The claims were written by the server that issued the token: made visible like its answers.
+    ctx.out.line(visible(`  installer ${info.installer_id}, scope ${Array.isArray(info.scope) ? info.scope.join(', ') : String(info.scope ?? 'unknown')}`));
     ctx.out.line(`  ${info.expired ? ctx.theme.paint('red', 'expired') : 'valid'} until ${expiresAt ?? 'unknown'} (${info.source})`);
   }
   if (info.expired) throw new AuthRequired(`your login to ${url} has expired`, 'run dynamo login');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isoSeconds } from '../../../common/time.js';
 import type { CliContext } from '../../context.js';
 import { untilInterrupted } from '../../signals.js';
+import { visible } from '../../visible.js';
 import { CliError, UsageError } from '../../errors.js';
 import { socketAnswers } from '../../../common/listen.js';
 import { chooseApiSocket, type LocalServerInfo, readLocalServerInfo, removeLocalServerInfo, writeLocalServerInfo } from '../../local-runtime.js';
@@ -54,7 +55,8 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   const json = ctx.out.json;
   const print = (at: Date, message: string): void => {
     if (json) ctx.out.ndjson({ time: isoSeconds(at), message });
-    else if (!ctx.out.quiet) ctx.out.line(`${ctx.theme.paint('dim', at.toLocaleTimeString())}  ${message}`);
+    // What the server says quotes chargers (vendor, model, what they sent): made visible.
+    else if (!ctx.out.quiet) ctx.out.line(`${ctx.theme.paint('dim', at.toLocaleTimeString())}  ${visible(message)}`);
   };
   // What the server says while starting waits for the banner, so that the first line (with
   // --json, the first document) always says where the server is.

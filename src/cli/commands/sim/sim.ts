@@ -4,6 +4,7 @@ import type { SimFaults, SimOptions } from '../../../sim/simulator.js';
 import type { CliContext } from '../../context.js';
 import { untilInterrupted } from '../../signals.js';
 import { UsageError } from '../../errors.js';
+import { visible } from '../../visible.js';
 import { readLocalServerInfo } from '../../local-runtime.js';
 
 /** The flags as commander parsed them. */
@@ -74,7 +75,8 @@ export async function run(ctx: CliContext, f: SimFlags): Promise<number> {
   const ca = f.ca ? readFileSync(f.ca) : undefined;
   const say = (id: string, message: string): void => {
     if (ctx.out.json) ctx.out.ndjson({ time: isoSeconds(), charge_point_id: id, message });
-    else ctx.out.line(`${ctx.theme.paint('dim', new Date().toLocaleTimeString())}  ${id.padEnd(12)} ${message}`);
+    // A Central System's answers (a refusal's body) are quoted here: made visible.
+    else ctx.out.line(`${ctx.theme.paint('dim', new Date().toLocaleTimeString())}  ${id.padEnd(12)} ${visible(message)}`);
   };
   const sims = simIds(f.id, f.count).map((id) => {
     const options: SimOptions = {

@@ -5,6 +5,7 @@ import { CliContext } from '../../context.js';
 import { AuthRequired, OfflineError, UsageError } from '../../errors.js';
 import { tildify } from '../../paths.js';
 import { table } from '../../table.js';
+import { visible } from '../../visible.js';
 
 export interface SyncOptions {
   status: boolean;
@@ -86,7 +87,7 @@ function progressBar(ctx: CliContext): { update(p: SyncProgress): void; done(): 
       if (ctx.out.json) {
         ctx.out.ndjson({ type: 'progress', kind: p.kind, ref: p.ref, outcome: p.outcome, sent: p.sent, total: p.total, ...(p.message && { message: p.message }) });
       } else if (p.outcome === 'parked') {
-        ctx.out.warn(`${drawn ? '\n' : ''}parked ${p.kind} ${p.ref}: ${p.message ?? ''}`);
+        ctx.out.warn(`${drawn ? '\n' : ''}parked ${p.kind} ${p.ref}: ${visible(p.message ?? '')}`);
         drawn = false;
       } else if (ctx.streams.stdout.isTTY && !ctx.out.quiet) {
         const width = 30;
@@ -125,7 +126,7 @@ function status(ctx: CliContext, counts: Record<string, number>, pending: Outbox
   ctx.out.line(`  pending: ${pendingRecords['issue'] ?? 0} issue(s), ${pendingRecords['session'] ?? 0} session(s), ${pendingRecords['logs'] ?? 0} log line(s)`);
   if (parked.length > 0) {
     ctx.out.line('');
-    for (const line of table(ctx.theme, ['PARKED', 'RECORD', 'CHARGE POINT', 'REASON'], parked.map((e) => [e.kind, e.ref, e.chargePointId, e.lastError ?? '']))) ctx.out.line(`  ${line}`);
+    for (const line of table(ctx.theme, ['PARKED', 'RECORD', 'CHARGE POINT', 'REASON'], parked.map((e) => [e.kind, e.ref, e.chargePointId, visible(e.lastError ?? '')]))) ctx.out.line(`  ${line}`);
     ctx.out.line('  dynamo sync --retry-parked sends them again once the cause is fixed');
   }
   return 0;
