@@ -56,6 +56,9 @@ export interface LocalServerOptions {
   log?: (line: string) => void;
 }
 
+/** OCPP transaction ids reserved per durable write (see Counters.allocator). */
+export const TRANSACTION_ID_BLOCK = 1000;
+
 /** The shipped templates folder, next to dist/ and src/ alike. */
 export const SHIPPED_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -118,7 +121,7 @@ export class LocalServer {
       ...(options.pingIntervalMs !== undefined && { pingIntervalMs: options.pingIntervalMs }),
       policy: {
         heartbeatIntervalS: options.heartbeatIntervalS ?? 300,
-        nextTransactionId: () => store.counters.next('ocpp-transaction-id', Math.floor(Date.now() / 1000) - 1_700_000_000),
+        nextTransactionId: store.counters.allocator('ocpp-transaction-id', TRANSACTION_ID_BLOCK, Math.floor(Date.now() / 1000) - 1_700_000_000),
       },
     });
     preloadSchemas(ocpp16);

@@ -68,7 +68,7 @@ export class CommissioningEngine {
     csms.on('connected', (cp) => this.onConnected(cp));
     csms.on('disconnected', (cp, code, reason) => this.onDisconnected(cp, code, reason));
     csms.on('booted', (cp, boot) => {
-      this.store.chargePoints.recordBoot(cp.id, boot, new Date());
+      this.store.observe(() => this.store.chargePoints.recordBoot(cp.id, boot, new Date()));
       this.serverLog(`${cp.id} booted: ${boot.chargePointVendor} ${boot.chargePointModel}${boot.firmwareVersion ? ` (firmware ${boot.firmwareVersion})` : ''}`);
     });
     csms.on('call', (cp, action, request, response) => this.onCall(cp.id, action, request, response));
@@ -327,7 +327,7 @@ export class CommissioningEngine {
         return () => listeners.delete(listener);
       },
       // Firmware that wrongly reports a write-only key must not put it in the database.
-      rememberConfiguration: (keys) => this.store.chargePoints.recordConfiguration(chargePointId, redactConfiguration(keys), new Date()),
+      rememberConfiguration: (keys) => this.store.observe(() => this.store.chargePoints.recordConfiguration(chargePointId, redactConfiguration(keys), new Date())),
       exclusive: (holder, fn) => this.configLock.run(chargePointId, holder, fn),
       offerPassword: async (value) => {
         const hashes = await Promise.all(passwordsFor(value).map((p) => hashPassword(p)));
@@ -338,8 +338,10 @@ export class CommissioningEngine {
   }
 
   private onConnected(cp: ChargePointConnection): void {
-    if (this.csms.isOpenMode) this.store.chargePoints.ensure(cp.id);
-    this.store.chargePoints.recordConnection(cp.id, cp.remoteAddress, cp.protocol, cp.connectedAt);
+    this.store.observe(() => {
+      if (this.csms.isOpenMode) this.store.chargePoints.ensure(cp.id);
+      this.store.chargePoints.recordConnection(cp.id, cp.remoteAddress, cp.protocol, cp.connectedAt);
+    });
     this.serverLog(`${cp.id} connected from ${(cp.remoteAddress ?? '?').replace(/^::ffff:/, '')} (${cp.protocol})`);
     const runner = this.runners.get(cp.id);
     if (runner) {
@@ -363,7 +365,7 @@ export class CommissioningEngine {
   }
 
   private onDisconnected(cp: ChargePointConnection, code: number, reason: string): void {
-    this.store.chargePoints.recordSeen(cp.id, new Date(this.csms.state(cp.id)?.lastSeenMs ?? Date.now()));
+    this.store.observe(() => this.store.chargePoints.recordSeen(cp.id, new Date(this.csms.state(cp.id)?.lastSeenMs ?? Date.now())));
     this.serverLog(`${cp.id} disconnected (${code}${reason ? `, ${reason}` : ''})`);
     // A replaced socket is followed at once by the new one: no grace period needed for that.
     if (reason.startsWith('replaced')) return;
@@ -372,7 +374,7 @@ export class CommissioningEngine {
 
   private onCall(chargePointId: string, action: string, request: unknown, response: unknown): void {
     if (action === 'FirmwareStatusNotification' && (request as FirmwareStatusNotificationRequest).status === 'Installed') {
-      this.store.chargePoints.recordFirmwareInstalled(chargePointId, new Date());
+      this.store.observe(() => this.store.chargePoints.recordFirmwareInstalled(chargePointId, new Date()));
     }
     const listeners = this.callListeners.get(chargePointId);
     if (listeners) for (const listener of [...listeners]) listener(action, request, response);

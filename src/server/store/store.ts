@@ -46,6 +46,22 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
+  /**
+   * Runs `fn` in one transaction without waiting for the disk: for what the server observes of
+   * charge points (a boot, a connection, when one was last seen), written on the thread that
+   * answers them. A flood of BootNotifications must not cost an fsync each, and losing the last
+   * observation to a power cut loses nothing anyone was told was kept. The next write() makes
+   * these durable too.
+   */
+  observe<T>(fn: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   async close(): Promise<void> {
     await this.logs.close();
     this.db.close();
