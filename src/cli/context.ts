@@ -115,6 +115,17 @@ export class CliContext {
     return login.access_token;
   }
 
+  /**
+   * A password given on the command line (visible in `ps` to every user of the laptop), on
+   * standard input (--password-stdin), or in the environment variable `envName`, in that order.
+   */
+  async password(given: string | undefined, fromStdin: boolean, envName: string): Promise<string | undefined> {
+    if (given !== undefined && fromStdin) throw new UsageError('--password and --password-stdin both give the password: use one');
+    if (given !== undefined) return given;
+    if (fromStdin) return this.readStdin();
+    return this.env[envName] || undefined;
+  }
+
   /** Reads all of stdin (for --password-stdin). */
   async readStdin(): Promise<string> {
     if (this.streams.stdin.isTTY) throw new UsageError('--password-stdin expects the password on standard input, not a terminal');

@@ -193,8 +193,16 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
   const cp = local.command('cp').description('which charge points may connect to the local server');
   cp.command('add <id>')
     .description('let a charge point connect; prints its password once (generated unless given)')
-    .option('--password <password>', 'its Basic-auth password, 16-40 characters')
-    .action(action(() => import('./commands/local/cp.js'), ([id], o) => ({ action: 'add' as const, id: id!, password: o['password'] as string | undefined })));
+    .option('--password <password>', 'its Basic-auth password, 16-40 characters (seen by other users in ps: prefer the two below)')
+    .option('--password-stdin', 'read the password from standard input (or set DYNAMO_CP_PASSWORD)')
+    .action(
+      action(() => import('./commands/local/cp.js'), ([id], o) => ({
+        action: 'add' as const,
+        id: id!,
+        password: o['password'] as string | undefined,
+        passwordStdin: o['passwordStdin'] === true,
+      })),
+    );
   cp.command('list').description('charge points, connected or not').action(action(() => import('./commands/local/cp.js'), () => ({ action: 'list' as const })));
   cp.command('remove <id>')
     .description("revoke a charge point's access (its sessions, logs and issues stay)")
@@ -226,7 +234,8 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
     .option('--url <url>', 'Central System URL without the id (default: the local server)')
     .option('--id <id>', 'charge point id; with --count, the prefix', 'CP-SIM')
     .option('-n, --count <n>', 'how many charge points', positiveInt('count'), 1)
-    .option('--password <password>', 'Basic-auth password')
+    .option('--password <password>', 'Basic-auth password (seen by other users in ps: prefer the two below)')
+    .option('--password-stdin', 'read the password from standard input (or set DYNAMO_CP_PASSWORD)')
     .option('--ca <file>', 'trust this certificate (PEM) for a wss:// Central System')
     .option('--connectors <n>', 'connectors per charge point', positiveInt('connectors'), 1)
     .option('--vendor <name>', 'vendor in BootNotification', 'Dynamo')

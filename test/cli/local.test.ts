@@ -100,3 +100,26 @@ test('a second local up on the same data directory refuses, naming the running o
   expect(r.stderr).toContain(`PID ${up.pid}`);
   expect(r.stderr).toContain(info.api_url);
 });
+
+test('passwords need not be on the command line: cp add --password-stdin, and sim with DYNAMO_CP_PASSWORD or --password-stdin', async () => {
+  const secret = 'Stdin-Password-1234567';
+  const added = await local(['local', 'cp', 'add', 'CP-STDIN', '--password-stdin'], `${secret}\n`);
+  expect(added.code).toBe(0);
+  expect(added.stdout).toContain('password            the one you gave');
+  for (const [how, args, env, input] of [
+    ['DYNAMO_CP_PASSWORD', [], { DYNAMO_CP_PASSWORD: secret }, undefined],
+    ['--password-stdin', ['--password-stdin'], {}, `${secret}\n`],
+  ] as const) {
+    const sim = spawn(process.execPath, [BIN, 'sim', '--url', info.ocpp_urls[0]!, '--id', 'CP-STDIN', '--json', ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    sim.stdin!.end(input ?? '');
+    let out = '';
+    sim.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await until(() => out.includes('booted'), 10_000, `the simulator given its password by ${how} to boot`);
+    } finally {
+      expect(await stopProcess(sim)).toBe(0);
+    }
+  }
+  const both = await local(['local', 'cp', 'add', 'CP-BOTH', '--password', secret, '--password-stdin'], secret);
+  expect(both.code).toBe(2);
+});

@@ -1,7 +1,7 @@
 import { CliContext } from '../../context.js';
 import { table } from '../../table.js';
 
-export type CpOptions = { action: 'add'; id: string; password?: string | undefined } | { action: 'list' } | { action: 'remove'; id: string };
+export type CpOptions = { action: 'add'; id: string; password?: string | undefined; passwordStdin: boolean } | { action: 'list' } | { action: 'remove'; id: string };
 
 /** Charge points allowed on the local server: these routes exist only there, so --local is implied. */
 export async function run(parent: CliContext, o: CpOptions): Promise<number> {
@@ -31,7 +31,8 @@ export async function run(parent: CliContext, o: CpOptions): Promise<number> {
         }
       }
     } else if (o.action === 'add') {
-      const added = await client.addLocalChargePoint({ id: o.id, ...(o.password !== undefined && { password: o.password }) });
+      const password = await ctx.password(o.password, o.passwordStdin, 'DYNAMO_CP_PASSWORD');
+      const added = await client.addLocalChargePoint({ id: o.id, ...(password !== undefined && { password }) });
       if (ctx.out.json) ctx.out.document(added);
       else {
         ctx.out.info(ctx.theme.ok(`${added.id} may now connect.`));

@@ -13,6 +13,7 @@ export interface SimFlags {
   id: string;
   count: number;
   password?: string;
+  passwordStdin?: boolean;
   ca?: string;
   connectors: number;
   vendor: string;
@@ -72,6 +73,7 @@ export async function run(ctx: CliContext, f: SimFlags): Promise<number> {
   const url = f.url ?? readLocalServerInfo(ctx.dataDir)?.ocpp_url ?? 'ws://127.0.0.1:9000/ocpp';
   const { SimulatedChargePoint } = await import('../../../sim/simulator.js');
   const faults = faultsFrom(f);
+  const password = await ctx.password(f.password, f.passwordStdin === true, 'DYNAMO_CP_PASSWORD');
   const ca = f.ca ? readFileSync(f.ca) : undefined;
   const say = (id: string, message: string): void => {
     if (ctx.out.json) ctx.out.ndjson({ time: isoSeconds(), charge_point_id: id, message });
@@ -87,7 +89,7 @@ export async function run(ctx: CliContext, f: SimFlags): Promise<number> {
       model: f.model,
       powerW: f.power,
       faults,
-      ...(f.password !== undefined && { password: f.password }),
+      ...(password !== undefined && { password }),
       ...(ca && { wsOptions: { ca } }),
     };
     const sim = new SimulatedChargePoint(options);
