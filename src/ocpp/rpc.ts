@@ -204,6 +204,19 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
     this.shutdown(code, reason || 'closed locally');
   }
 
+  /**
+   * Closes with the handshake, and drops the socket if the peer has not finished it within
+   * `graceMs`: a server shutting down does not wait on a peer that never answers a close.
+   */
+  async closeWithin(code: number, reason: string, graceMs: number): Promise<void> {
+    if (this.ws.readyState === this.ws.CLOSED) return;
+    const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
+    this.close(code, reason);
+    const timer = setTimeout(() => this.ws.terminate(), graceMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
   /** Drops the connection without a closing handshake (dead peer). */
   terminate(reason: string): void {
     this.ws.terminate();

@@ -184,13 +184,14 @@ export class LocalServer {
   /** Shuts down: running sessions fail with a reason, charge points get 1001, the store is closed. */
   async stop(): Promise<void> {
     await this.engine.shutdown('The local server was shut down during this session');
+    // Charge points first: on a shared port their sockets would hold the API server's close.
+    await this.csms.close();
     // Closing the socket's server removes its file too.
     for (const server of [this.api, this.socketApi]) {
       if (!server) continue;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-    await this.csms.close();
     this.refusals.stop();
     await this.store.close();
   }

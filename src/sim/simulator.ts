@@ -48,6 +48,11 @@ export interface SimOptions {
   powerW?: number;
   /** Time a Reset takes before the charge point reconnects. */
   rebootDelayMs?: number;
+  /**
+   * Time between accepting a new AuthorizationKey and reconnecting with it (firmware finishing
+   * what it was doing first); by default it reconnects as soon as its answer is out.
+   */
+  passwordSwitchDelayMs?: number;
   callTimeoutMs?: number;
   reconnect?: ReconnectPolicy | null;
   faults?: SimFaults;
@@ -352,7 +357,9 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> {
       if (status === 'Accepted' && req.key === 'HeartbeatInterval') this.startHeartbeats();
       if (status === 'Accepted' && req.key === 'MeterValueSampleInterval') this.restartMeterValues();
       if (status === 'Accepted' && req.key === 'AuthorizationKey' && !this.faults.ignoreKeys?.includes(req.key)) {
-        this.afterReply(() => this.reconnectWithNewPassword());
+        const delay = this.options.passwordSwitchDelayMs;
+        if (delay) this.later(delay, () => void this.reconnectWithNewPassword());
+        else this.afterReply(() => this.reconnectWithNewPassword());
       }
       return { status };
     });

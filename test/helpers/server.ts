@@ -25,6 +25,7 @@ export const FAST_ENGINE: LocalServerOptions['engine'] = {
   testTransaction: { duration_seconds: 1 },
   reconnectGraceS: 5,
   triggerWaitMs: 2000,
+  passwordSwitchWaitMs: 2000,
 };
 
 export function tempDir(): string {

@@ -206,3 +206,16 @@ describe('connections', () => {
     expect(code).toBe(1001);
   });
 });
+
+test('a charge point told to stop while its connection is being opened stays stopped', async () => {
+  const server = await startCsms({ open: true });
+  try {
+    const sim = simulator(server.url, { id: 'CP-STOPPED-EARLY' });
+    void sim.connect().catch(() => undefined);
+    sim.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.server.chargePoint('CP-STOPPED-EARLY')).toBeUndefined();
+  } finally {
+    await server.close();
+  }
+});

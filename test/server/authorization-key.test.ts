@@ -143,3 +143,33 @@ test('a template whose AuthorizationKey cannot be a password is left out, naming
   expect(reported('tpl_short_key.json')).toBe('configuration.AuthorizationKey must be 16 to 40 printable ASCII characters, without spaces');
   expect(reported('tpl_long_key.json')).toBe('configuration.AuthorizationKey.value must be 16 to 40 printable ASCII characters, without spaces');
 });
+
+test('a charge point that reconnects with its new password a moment later: the next step waits for it and passes', async () => {
+  t = await startServer();
+  rotatingTemplate(newKey());
+  await t.addChargePoint('CP-1');
+  // It answers every call 200 ms late and reconnects 100 ms after taking the key: before the fix
+  // the test transaction's RemoteStart went out on the old connection, which closed under it, and
+  // the session failed with "OCPP connection closed: new AuthorizationKey".
+  const sim = await t.simulator('CP-1', { passwordSwitchDelayMs: 100, faults: { slowResponsesMs: 200 } });
+  let connections = 0;
+  sim.on('connected', () => (connections += 1));
+  await t.client.start('CP-1', { template_id: 'tpl_rotate' });
+  const end = await waitForEnd(t.client, 'CP-1');
+  expect(end, JSON.stringify(end.steps)).toMatchObject({ status: 'completed', result: 'passed' });
+  expect(connections).toBe(1);
+  const info = (await t.client.logs('CP-1', { level: 'info' })).logs.map((l) => l.message);
+  expect(info).toContain('The charge point reconnected with its new password');
+});
+
+test('firmware that takes the key but stays on its connection: the session goes on after the wait', async () => {
+  t = await startServer();
+  rotatingTemplate(newKey());
+  await t.addChargePoint('CP-1');
+  await t.simulator('CP-1', { passwordSwitchDelayMs: 60_000 });
+  await t.client.start('CP-1', { template_id: 'tpl_rotate' });
+  const end = await waitForEnd(t.client, 'CP-1');
+  expect(end).toMatchObject({ status: 'completed', result: 'passed' });
+  const info = (await t.client.logs('CP-1', { level: 'info' })).logs.map((l) => l.message);
+  expect(info.some((m) => /^Still connected with the old password after \d+ s/.test(m))).toBe(true);
+});

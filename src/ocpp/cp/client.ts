@@ -54,6 +54,8 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
   private stopped = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** The socket of an attempt under way, so that close() ends it too. */
+  private connecting: WebSocket | null = null;
   private readonly dialect: Dialect;
   private password: string | Uint8Array | undefined;
 
@@ -114,6 +116,8 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.connecting?.terminate();
+    this.connecting = null;
     this.rpc?.close(code, reason);
   }
 
@@ -135,12 +139,14 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
       headers['Authorization'] = `Basic ${credentials.toString('base64')}`;
     }
     const ws = new WebSocket(target, [this.dialect.protocol], { ...this.options.wsOptions, headers: { ...this.options.wsOptions?.headers, ...headers } });
+    this.connecting = ws;
     let opened = false;
     let failed = false;
     // ws reports one failed attempt through several events; handle the first only.
     const fail = (err: Error): void => {
       if (opened || failed) return;
       failed = true;
+      if (this.connecting === ws) this.connecting = null;
       if (this.listenerCount('error') > 0) this.emit('error', err);
       this.scheduleReconnect();
     };
@@ -160,6 +166,12 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
     ws.on('error', fail);
     ws.on('open', () => {
       opened = true;
+      if (this.connecting === ws) this.connecting = null;
+      // Closed while this attempt was under way: a charge point told to stop stays stopped.
+      if (this.stopped) {
+        ws.close(1000, 'closed before it opened');
+        return;
+      }
       this.attempt = 0;
       const rpc = new RpcConnection<CpCalls16, CsmsCalls16>(ws, {
         dialect: this.dialect,

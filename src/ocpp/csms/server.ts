@@ -321,9 +321,11 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
   }
 
 
+  /** Closes every charge point with 1001 (dropping any that does not finish the close in 2 s), then stops listening. */
   async close(): Promise<void> {
-    for (const cp of this.connections.values()) cp.close(1001, 'Central System shutting down');
+    const open = [...this.connections.values()];
     this.connections.clear();
+    await Promise.all(open.map((cp) => cp.rpc.closeWithin(1001, 'Central System shutting down', 2000)));
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     const server = this.httpServer;
     if (server) {

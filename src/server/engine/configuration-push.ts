@@ -54,6 +54,19 @@ async function rebootFor(ctx: StepContext, keys: string[]): Promise<void> {
 }
 
 /**
+ * A charge point that took a new password closes its connection and comes back with it (the
+ * whitepaper), often a moment later. Until it has, the next call could go down the connection it
+ * is closing and be lost: wait for the new one, up to a bound, for firmware that switches only at
+ * its next reconnect.
+ */
+async function switchedPassword(ctx: StepContext): Promise<void> {
+  const waitMs = ctx.settings.passwordSwitchWaitMs;
+  ctx.progress('waiting for the charge point to reconnect with its new password');
+  if (await ctx.newConnection(waitMs)) ctx.log('info', 'The charge point reconnected with its new password');
+  else ctx.log('info', `Still connected with the old password after ${waitMs / 1000} s; it will use the new one when it next connects`);
+}
+
+/**
  * Pushes configuration keys with ChangeConfiguration and checks what really changed: Accepted and
  * RebootRequired count as applied (a Reset(Soft) makes the latter take effect), Rejected and
  * NotSupported do not, and a key that reads back with another value was not applied whatever the
@@ -101,6 +114,7 @@ export async function pushConfiguration(ctx: StepContext, keys: TemplateKey[]): 
       applied.push(password.key);
       ctx.log('info', `${AUTHORIZATION_KEY} accepted: the charge point connects with its new password from now on; the old one works until it does`);
       if (status === 'RebootRequired') await rebootFor(ctx, [password.key]);
+      else await switchedPassword(ctx);
     }
   }
   return { applied, rejected };

@@ -16,6 +16,12 @@ export interface EngineSettings {
   statusWaitMs: number;
   /** How long to wait for StartTransaction after RemoteStartTransaction, and StopTransaction after RemoteStop. */
   transactionWaitMs: number;
+  /**
+   * How long a charge point that took a new password (AuthorizationKey) has to reconnect with it
+   * before the session goes on: the next step must not send its calls down a connection the
+   * charge point is about to close.
+   */
+  passwordSwitchWaitMs: number;
   /** Server-wide override of template test transaction settings (e.g. a short demo). */
   testTransaction: Partial<TestTransactionSettings>;
   /** Template used when none is asked for and none matches the model. */
@@ -39,6 +45,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   heartbeatGraceS: 10,
   statusWaitMs: 10_000,
   transactionWaitMs: 60_000,
+  passwordSwitchWaitMs: 15_000,
   testTransaction: {},
   defaultTemplateId: 'tpl_standard_ac_22kw',
   logBudget: DEFAULT_LOG_BUDGET,

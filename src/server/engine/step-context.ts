@@ -158,6 +158,20 @@ export class StepContext {
   }
 
   /**
+   * Waits up to `timeoutMs` of running time for the charge point to be on a connection other
+   * than the one it has now (a reconnect with a new password); false if it is still on this one.
+   */
+  async newConnection(timeoutMs: number): Promise<boolean> {
+    const before = this.link.live();
+    for (let waited = 0; waited < timeoutMs; waited += 50) {
+      await this.sleep(50);
+      const now = this.link.live();
+      if (now && now !== before && now.isOpen) return true;
+    }
+    return false;
+  }
+
+  /**
    * Registers an action that puts the charge point back as it was (stop a test transaction,
    * make a connector operative again) should the step not get to do it itself. Returns the
    * removal, for when the step did.
