@@ -115,7 +115,7 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
       if (s.steps.length === 0) problems.push(`session ${id} has no steps`);
       if (s.status === 'failed' && s.failureReason?.includes('crash or power loss')) failedByCrash += 1;
       if (s.status === 'failed' && !s.failureReason) problems.push(`session ${id} failed without a reason`);
-      const lines = store.logs.page(id, { limit: 100_000, offset: 0 }).logs;
+      const lines = (await store.logs.page(id, { limit: 100_000, offset: 0 })).logs;
       if (!lines.every((l, i) => l.seq === i + 1)) problems.push(`session ${id} has a gap in its log lines`);
     }
     for (const issueId of acked.issues.keys()) if (!store.outbox.stateOf('issue', issueId)) problems.push(`issue ${issueId} has no outbox entry`);
@@ -135,8 +135,8 @@ export async function main({ kills = Number(process.env.CRASH_KILLS ?? 50), seed
     for (const { description } of acked.issues.values()) if (!descriptions.includes(description)) problems.push(`the cloud lacks issue "${description}"`);
     const site = Store.open(dataDir);
     for (const id of acked.sessions) {
-      const here = site.logs.page(id, { limit: 1, offset: 0 }).total;
-      const there = cloud.store.logs.page(id, { limit: 1, offset: 0 }).total;
+      const here = (await site.logs.page(id, { limit: 1, offset: 0 })).total;
+      const there = (await cloud.store.logs.page(id, { limit: 1, offset: 0 })).total;
       if (here !== there) problems.push(`session ${id}: ${here} log lines on site, ${there} in the cloud`);
     }
     await site.close();
