@@ -595,8 +595,11 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       const parts = pages(entries, maxItems, maxBytes);
       const generatedAt = this.clock.iso();
       for (const [seqNo, reportData] of parts.entries()) {
+        const tbc = seqNo < parts.length - 1;
+        // Done once the last part is on its way: a new request may follow at once.
+        if (!tbc) this.reporting = false;
         // B07.FR.10: seqNo from 0; tbc until the last part.
-        const sent = await this.send('NotifyReport', { requestId, generatedAt, seqNo, tbc: seqNo < parts.length - 1, reportData }, true);
+        const sent = await this.send('NotifyReport', { requestId, generatedAt, seqNo, tbc, reportData }, true);
         if (!sent) break;
       }
     } finally {
