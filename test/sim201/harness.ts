@@ -134,8 +134,8 @@ export class TestCsms {
     this.links.push(link);
     const connection = this.links.length;
     const untyped = rpc as unknown as RpcConnection;
-    for (const [action, fn] of this.answers) {
-      untyped.handle(action, (request) => fn(request, this.count(action) + 1));
+    for (const action of this.answers.keys()) {
+      untyped.handle(action, (request) => this.answers.get(action)!(request, this.count(action) + 1));
     }
     rpc.on('handled', (action, request, response) => this.calls.push({ action, request, response, connection }));
     rpc.on('frame', (direction, text) => {
