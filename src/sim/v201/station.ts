@@ -355,10 +355,13 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
 
   // ---- sending ----
 
-  /** Every call goes out here: heartbeat timer re-armed (G02.FR.05), payload corrupted on request. */
+  /**
+   * Every call goes out here: heartbeat timer re-armed (G02.FR.05), payload corrupted on request
+   * (all but the BootNotification, or the fault would only ever show a station that never boots).
+   */
   private call<A extends keyof CsCalls201 & string>(action: A, payload: CsCalls201[A][0]): Promise<CsCalls201[A][1]> {
     if (this.heartbeatDue) this.armHeartbeat();
-    return this.client.call(action, this.corrupt(payload));
+    return this.client.call(action, action === 'BootNotification' ? payload : this.corrupt(payload));
   }
 
   /**
