@@ -5,8 +5,10 @@
  * the defaults such a station ships with. Functional blocks this simulator does not implement
  * (reservations, smart charging, local lists) report Available = false rather than pretend.
  */
+import type { ReconnectPolicy } from '../../ocpp/cp/client.js';
 import type * as T from '../../ocpp/ocpp201.js';
 import type { AttributeName, VariableSpec } from './device-model.js';
+import type { StationOptions } from './options.js';
 
 /** What the station measures, for the variables whose Actual value is live. */
 export interface LiveReadings {
@@ -17,6 +19,7 @@ export interface LiveReadings {
   dateTime(): string;
 }
 
+/** What the station is: its options with the defaults filled in. */
 export interface StationFacts {
   id: string;
   vendor: string;
@@ -27,10 +30,27 @@ export interface StationFacts {
   connectorsPerEvse: number;
   powerW: number;
   password: string;
+  /** 2 for wss:// (TLS with Basic auth), else 1 (Basic auth). */
   securityProfile: number;
   messageTimeoutS: number;
-  /** The reconnect back-off: first wait and longest wait, in seconds (0 and 0: no reconnect). */
-  backOffS: { min: number; max: number };
+  reconnect: ReconnectPolicy | null;
+}
+
+export function stationFacts(options: StationOptions): StationFacts {
+  return {
+    id: options.id,
+    vendor: options.vendor ?? 'Dynamo',
+    model: options.model ?? 'SimCharger AC22',
+    serial: options.serial ?? `SIM-${options.id}`.slice(0, 25),
+    firmwareVersion: options.firmwareVersion ?? '2.0.1-sim',
+    evses: options.evses ?? 1,
+    connectorsPerEvse: options.connectorsPerEvse ?? 1,
+    powerW: options.powerW ?? 11_000,
+    password: options.password ?? '',
+    securityProfile: /^wss:/i.test(options.url) ? 2 : 1,
+    messageTimeoutS: Math.ceil((options.callTimeoutMs ?? 30_000) / 1000),
+    reconnect: options.reconnect === undefined ? { minDelayMs: 1000, maxDelayMs: 30_000 } : options.reconnect,
+  };
 }
 
 /** The measurands this firmware samples (all of them in MeasurandEnumType). */
@@ -106,6 +126,8 @@ function controllers(f: StationFacts, live: LiveReadings): VariableSpec[] {
   const clock = on({ name: 'ClockCtrlr' });
   const reservation = on({ name: 'ReservationCtrlr' });
   const smart = on({ name: 'SmartChargingCtrlr' });
+  const minS = (f.reconnect?.minDelayMs ?? 0) / 1000;
+  const maxS = (f.reconnect?.maxDelayMs ?? 0) / 1000;
   const perMessage = (instance: string): VariableSpec[] => [
     data.ro('ItemsPerMessage', 'integer', '16', { instance }),
     data.ro('BytesPerMessage', 'integer', '4096', { instance }),
@@ -126,9 +148,9 @@ function controllers(f: StationFacts, live: LiveReadings): VariableSpec[] {
     // Part 4 §5: 0 leaves pinging to the CSMS, which is what this station does.
     comm.ro('WebSocketPingInterval', 'integer', '0', seconds),
     // Part 4 §5.3: the reconnect back-off, doubling from the minimum, with random jitter.
-    comm.ro('RetryBackOffWaitMinimum', 'integer', String(f.backOffS.min), seconds),
-    comm.ro('RetryBackOffRepeatTimes', 'integer', String(f.backOffS.min > 0 ? Math.ceil(Math.log2(f.backOffS.max / f.backOffS.min)) : 0)),
-    comm.ro('RetryBackOffRandomRange', 'integer', String(f.backOffS.max), seconds),
+    comm.ro('RetryBackOffWaitMinimum', 'integer', String(Math.round(minS)), seconds),
+    comm.ro('RetryBackOffRepeatTimes', 'integer', String(minS > 0 ? Math.ceil(Math.log2(maxS / minS)) : 0)),
+    comm.ro('RetryBackOffRandomRange', 'integer', String(Math.round(maxS)), seconds),
 
     ...perMessage('GetReport'),
     ...perMessage('GetVariables'),

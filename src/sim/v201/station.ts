@@ -8,15 +8,19 @@ import type { SimulatedStation, StoppedTransaction } from '../station.js';
 import { Authorization } from './authorization.js';
 import { StationClock } from './clock.js';
 import { DeviceModel, faultName, type VariableSpec } from './device-model.js';
-import { type Connector, type ConnectorStatus, type Evse, Evses } from './evses.js';
+import { ConnectorStatuses } from './connector-statuses.js';
+import { type ConnectorStatus, Evses } from './evses.js';
 import { FirmwareUpdates, LogUploads, SimulatedTransfer, type TransferDeps } from './file-transfers.js';
+import { Heartbeat } from './heartbeat.js';
 import { enforceMessageLimits } from './message-limits.js';
 import { NetworkProfiles } from './network-profiles.js';
 import type { StationFaults, StationOptions } from './options.js';
-import { baseReport, customReport, pages, reportEntry } from './reports.js';
+import { ReportSender } from './report-sender.js';
+import { baseReport, customReport } from './reports.js';
+import { Resets } from './resets.js';
 import { meterValue } from './sampled-values.js';
 import { SecurityEvents, type SecurityEventType } from './security-events.js';
-import { standardVariables } from './standard-variables.js';
+import { type LiveReadings, stationFacts, standardVariables } from './standard-variables.js';
 import { type Cancel, Timers } from './timers.js';
 import type { Transaction } from './transaction.js';
 import { TransactionControl } from './transaction-control.js';
@@ -80,8 +84,10 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   private readonly profiles: NetworkProfiles;
   private readonly logs: LogUploads;
   private readonly firmware: FirmwareUpdates;
-  /** The status each connector was last seen in, to emit `status` on changes only. */
-  private readonly shown = new Map<Connector, ConnectorStatus>();
+  private readonly statuses: ConnectorStatuses;
+  private readonly heartbeats: Heartbeat;
+  private readonly reports: ReportSender;
+  private readonly resets: Resets;
   /** The answer to the last BootNotification of this power cycle; null before one came. */
   private registration: Registration | null = null;
   private bootReason: T.BootReasonEnumType = 'PowerUp';
@@ -89,61 +95,19 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   private rebooting = false;
   /** silentReconnect: reconnected, and says nothing until the CSMS triggers a message. */
   private silent = false;
-  private reporting = false;
   private connections = 0;
   private offlineSince = 0;
-  private heartbeatDue: Cancel | null = null;
   private bootRetry: Cancel | null = null;
   private aligned: Cancel[] = [];
-  /** What waits for every transaction to end: a Reset OnIdle, a firmware installation. */
-  private whenIdle: (() => void) | null = null;
-  private readonly evseResets = new Set<Evse>();
 
   constructor(readonly options: StationOptions) {
     super();
     this.faults = options.faults ?? {};
-    const evses = options.evses ?? 1;
-    const connectorsPerEvse = options.connectorsPerEvse ?? 1;
-    const powerW = options.powerW ?? 11_000;
-    this.evses = new Evses(evses, connectorsPerEvse, powerW, this.faults.zeroEnergy ?? false);
-    const securityProfile = /^wss:/i.test(options.url) ? 2 : 1;
-    const messageTimeoutS = Math.ceil((options.callTimeoutMs ?? 30_000) / 1000);
-    const reconnect = options.reconnect === undefined ? { minDelayMs: 1000, maxDelayMs: 30_000 } : options.reconnect;
-    this.chargingStation = {
-      vendorName: this.vendor,
-      model: options.model ?? 'SimCharger AC22',
-      serialNumber: options.serial ?? `SIM-${options.id}`.slice(0, 25),
-      firmwareVersion: options.firmwareVersion ?? '2.0.1-sim',
-    };
-    this.model = new DeviceModel(
-      standardVariables(
-        {
-          id: options.id,
-          vendor: this.vendor,
-          model: this.chargingStation.model,
-          serial: this.chargingStation.serialNumber!,
-          firmwareVersion: this.chargingStation.firmwareVersion!,
-          evses,
-          connectorsPerEvse,
-          powerW,
-          password: options.password ?? '',
-          securityProfile,
-          messageTimeoutS,
-          backOffS: { min: Math.round((reconnect?.minDelayMs ?? 0) / 1000), max: Math.round((reconnect?.maxDelayMs ?? 0) / 1000) },
-        },
-        {
-          stationState: () => this.evses.stationStatus(),
-          evseState: (id) => this.evses.evseStatus(this.evses.evse(id)!),
-          connectorState: (id, connectorId) => this.evses.status(this.evses.connector(id, connectorId)!),
-          evsePowerW: (id) => {
-            const meter = this.evses.evse(id)!.meter;
-            return meter.running ? meter.powerW : 0;
-          },
-          dateTime: () => this.clock.iso(),
-        },
-      ),
-      this.faults,
-    );
+    const facts = stationFacts(options);
+    const { vendor, model, serial, firmwareVersion } = facts;
+    this.chargingStation = { vendorName: vendor, model, serialNumber: serial, firmwareVersion };
+    this.evses = new Evses(facts.evses, facts.connectorsPerEvse, facts.powerW, this.faults.zeroEnergy ?? false);
+    this.model = new DeviceModel(standardVariables(facts, this.readings()), this.faults);
     this.model.onChange((spec) => this.variableChanged(spec));
     const password = this.faults.wrongPassword ? `${options.password ?? ''}-wrong` : options.password;
     this.client = new ChargePointClient<CsCalls201, CsmsCalls201>({
@@ -152,7 +116,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       dialect: ocpp201,
       ...(password !== undefined && { password }),
       ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
-      reconnect,
+      reconnect: facts.reconnect,
       validateOutgoing: !this.faults.invalidPayloads,
       ...(options.wsOptions && { wsOptions: options.wsOptions }),
     });
@@ -161,6 +125,22 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     this.client.on('refused', (status, body) => this.log(`connection refused: ${status} ${body}`));
 
     this.security = new SecurityEvents(async (event) => (await this.send('SecurityEventNotification', event)) !== null);
+    this.heartbeats = new Heartbeat(
+      this.timers,
+      () => (this.faults.noHeartbeats ? 0 : this.model.int('OCPPCommCtrlr', 'HeartbeatInterval')),
+      () => void this.heartbeat(false),
+    );
+    this.statuses = new ConnectorStatuses(this.evses, {
+      send: (request, asked) => this.send('StatusNotification', request, asked),
+      changed: (connector, status) => this.emit('status', connector.evseId, status, connector.id),
+      now: () => this.clock.iso(),
+    });
+    this.reports = new ReportSender({
+      model: this.model,
+      send: (request) => this.send('NotifyReport', request, true),
+      afterReply: (fn) => this.timers.afterReply(fn),
+      now: () => this.clock.iso(),
+    });
     this.queue = new TransactionQueue({
       deliver: (request) => this.call('TransactionEvent', request),
       policy: () => ({
@@ -179,7 +159,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       queue: this.queue,
       timers: this.timers,
       now: () => this.clock.now(),
-      statusChanged: () => this.statusChanged(),
+      statusChanged: () => this.statuses.refresh(),
       sendMeterValues: (evse, value) => void this.send('MeterValues', { evseId: evse.id, meterValue: [value] }),
       started: (transaction) => this.emit('transactionStarted', transaction),
       stopped: (transaction, meterStopWh) => this.transactionEnded(transaction, meterStopWh),
@@ -189,8 +169,8 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       ocppVersion: 'OCPP20',
       ocppTransport: 'JSON',
       ocppCsmsUrl: options.url,
-      messageTimeout: messageTimeoutS,
-      securityProfile,
+      messageTimeout: facts.messageTimeoutS,
+      securityProfile: facts.securityProfile,
       ocppInterface: 'Wired0',
     });
     const transferDeps: TransferDeps = {
@@ -203,21 +183,26 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     this.firmware = new FirmwareUpdates(
       {
         ...transferDeps,
-        installWhenIdle: (install) => this.runWhenIdle(install),
+        installWhenIdle: (install) => this.resets.runWhenIdle(install),
         reboot: () => void this.reboot('FirmwareUpdate'),
         securityEvent: (type) => this.raise(type),
       },
       (request) => this.send('FirmwareStatusNotification', request),
     );
+    this.resets = new Resets({
+      evses: this.evses,
+      timers: this.timers,
+      installing: () => this.firmware.installing,
+      reboot: (reason) => void this.reboot(reason),
+      endNow: (evse) => this.control.endNow(evse),
+      statusChanged: () => this.statuses.refresh(),
+      rebootDelayMs: options.rebootDelayMs ?? 1000,
+    });
     this.installHandlers();
   }
 
   get id(): string {
     return this.options.id;
-  }
-
-  get vendor(): string {
-    return this.options.vendor ?? 'Dynamo';
   }
 
   /** Connected, accepted by the CSMS, and talking. */
@@ -258,8 +243,22 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   stop(): void {
     this.poweredOn = false;
     this.timers.stop();
-    this.heartbeatDue = null;
+    this.heartbeats.cancel();
     this.client.close(1000, 'simulator stopped');
+  }
+
+  /** The device-model variables whose Actual value is measured. */
+  private readings(): LiveReadings {
+    return {
+      stationState: () => this.evses.stationStatus(),
+      evseState: (id) => this.evses.evseStatus(this.evses.evse(id)!),
+      connectorState: (id, connectorId) => this.evses.status(this.evses.connector(id, connectorId)!),
+      evsePowerW: (id) => {
+        const meter = this.evses.evse(id)!.meter;
+        return meter.running ? meter.powerW : 0;
+      },
+      dateTime: () => this.clock.iso(),
+    };
   }
 
   private log(line: string): void {
@@ -297,7 +296,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   private onClose(code: number, reason: string): void {
     this.offlineSince = Date.now();
     this.queue.goOffline();
-    this.cancelHeartbeat();
+    this.heartbeats.cancel();
     this.emit('disconnected', code, reason);
     if (this.poweredOn) this.log(`connection closed (${code}${reason ? ` ${reason}` : ''})`);
   }
@@ -311,10 +310,8 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   /** Online and accepted: heartbeats, statuses (all, or those that changed: B01.FR.05, B04), queued messages. */
   private goOnline(allStatuses: boolean): void {
     this.silent = false;
-    this.armHeartbeat();
-    for (const connector of this.evses.connectors()) {
-      if (allStatuses || connector.reported !== this.evses.status(connector)) void this.sendStatus(connector);
-    }
+    this.heartbeats.arm();
+    this.statuses.resume(allStatuses);
     this.queue.goOnline();
     void this.security.flush();
   }
@@ -360,7 +357,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
    * (all but the BootNotification, or the fault would only ever show a station that never boots).
    */
   private call<A extends keyof CsCalls201 & string>(action: A, payload: CsCalls201[A][0]): Promise<CsCalls201[A][1]> {
-    if (this.heartbeatDue) this.armHeartbeat();
+    this.heartbeats.touch();
     return this.client.call(action, action === 'BootNotification' ? payload : this.corrupt(payload));
   }
 
@@ -398,51 +395,11 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
 
   // ---- heartbeat (G02) ----
 
-  private armHeartbeat(): void {
-    this.cancelHeartbeat();
-    const seconds = this.model.int('OCPPCommCtrlr', 'HeartbeatInterval');
-    if (this.faults.noHeartbeats || seconds <= 0) return;
-    this.heartbeatDue = this.timers.later(seconds * 1000, () => {
-      this.heartbeatDue = null;
-      void this.heartbeat(false);
-    });
-  }
-
-  private cancelHeartbeat(): void {
-    this.heartbeatDue?.();
-    this.heartbeatDue = null;
-  }
-
   private async heartbeat(asked: boolean): Promise<void> {
     if (this.faults.noHeartbeats) return;
     const response = await this.send('Heartbeat', {}, asked);
     if (response) this.syncClock(response.currentTime);
-    if (!this.heartbeatDue && this.isBooted) this.armHeartbeat();
-  }
-
-  // ---- status (G01) ----
-
-  /** Emits `status` for every connector whose status changed, and tells the CSMS (G01.FR.03-07). */
-  private statusChanged(): void {
-    for (const connector of this.evses.connectors()) {
-      const status = this.evses.status(connector);
-      if (this.shown.get(connector) === status) continue;
-      this.shown.set(connector, status);
-      this.emit('status', connector.evseId, status, connector.id);
-      if (connector.reported !== status) void this.sendStatus(connector);
-    }
-  }
-
-  private async sendStatus(connector: Connector, asked = false): Promise<void> {
-    const connectorStatus = this.evses.status(connector);
-    if (!this.may('StatusNotification', asked)) return;
-    connector.reported = connectorStatus;
-    const sent = await this.send(
-      'StatusNotification',
-      { timestamp: this.clock.iso(), connectorStatus, evseId: connector.evseId, connectorId: connector.id },
-      asked,
-    );
-    if (!sent && connector.reported === connectorStatus) connector.reported = null;
+    if (!this.heartbeats.armed && this.isBooted) this.heartbeats.arm();
   }
 
   // ---- meter values outside transactions (J01) ----
@@ -451,9 +408,10 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     for (const cancel of this.aligned.splice(0)) cancel();
     if (!this.model.bool('AlignedDataCtrlr', 'Enabled')) return;
     const interval = this.model.int('AlignedDataCtrlr', 'Interval');
-    if (interval > 0) this.aligned.push(this.timers.aligned(interval, () => this.control.clockAligned()));
+    const clock = (): number => this.clock.now().getTime();
+    if (interval > 0) this.aligned.push(this.timers.aligned(interval, (at) => this.control.clockAligned(at), clock));
     const ended = this.model.int('AlignedDataCtrlr', 'TxEndedInterval');
-    if (ended > 0) this.aligned.push(this.timers.aligned(ended, () => this.control.clockAlignedForEnded()));
+    if (ended > 0) this.aligned.push(this.timers.aligned(ended, (at) => this.control.clockAlignedForEnded(at), clock));
   }
 
   // ---- transactions ----
@@ -468,35 +426,10 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       reason: transaction.stoppedReason ?? 'Local',
     });
     // Leave the Ended message and the EV's departure to go out first.
-    this.timers.later(0, () => this.checkIdle());
+    this.timers.later(0, () => this.resets.transactionEnded());
   }
 
-  /** Runs `fn` once no transaction runs; until then free EVSEs take no new one (B12 3a). */
-  private runWhenIdle(fn: () => void): void {
-    if (!this.evses.all.some((e) => e.transaction)) {
-      fn();
-      return;
-    }
-    this.whenIdle = fn;
-    for (const evse of this.evses.all) evse.resetPending = true;
-    this.statusChanged();
-  }
-
-  private checkIdle(): void {
-    for (const evse of [...this.evseResets]) {
-      if (!evse.transaction) {
-        this.evseResets.delete(evse);
-        this.resetEvse(evse);
-      }
-    }
-    if (this.whenIdle && !this.evses.all.some((e) => e.transaction)) {
-      const fn = this.whenIdle;
-      this.whenIdle = null;
-      fn();
-    }
-  }
-
-  // ---- reset (B11, B12) ----
+  // ---- reboot (B11, B12) ----
 
   private async reboot(reason: T.BootReasonEnumType): Promise<void> {
     this.log(`rebooting (${reason})`);
@@ -519,45 +452,12 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     });
   }
 
-  /** B11.FR.08, B12.FR.08: one EVSE resets; the station stays up. */
-  private resetEvse(evse: Evse): void {
-    this.control.endNow(evse);
-    evse.resetPending = true;
-    this.statusChanged();
-    this.timers.later(this.options.rebootDelayMs ?? 1000, () => {
-      evse.resetPending = false;
-      this.statusChanged();
-    });
-  }
-
-  private onReset(request: T.ResetRequest): T.ResetResponse {
-    if (this.firmware.installing) return { status: 'Rejected', statusInfo: { reasonCode: 'FwUpdateInProgress' } };
-    if (request.evseId !== undefined) {
-      const evse = this.evses.evse(request.evseId);
-      if (!evse) return { status: 'Rejected', statusInfo: { reasonCode: 'UnknownEvse' } };
-      if (request.type === 'OnIdle' && evse.transaction) {
-        this.evseResets.add(evse);
-        evse.resetPending = true;
-        return { status: 'Scheduled' };
-      }
-      this.timers.afterReply(() => this.resetEvse(evse));
-      return { status: 'Accepted' };
-    }
-    if (request.type === 'OnIdle' && this.evses.all.some((e) => e.transaction)) {
-      // The reboot that waited for the transactions boots with reason ScheduledReset (OCTT TC_B_21).
-      this.runWhenIdle(() => void this.reboot('ScheduledReset'));
-      return { status: 'Scheduled' };
-    }
-    this.timers.afterReply(() => this.reboot('RemoteReset'));
-    return { status: 'Accepted' };
-  }
-
   // ---- device model ----
 
   private variableChanged(spec: VariableSpec): void {
     switch (faultName(spec)) {
       case 'OCPPCommCtrlr.HeartbeatInterval':
-        if (this.heartbeatDue) this.armHeartbeat();
+        this.heartbeats.touch();
         break;
       case 'SampledDataCtrlr.TxUpdatedInterval':
       case 'SampledDataCtrlr.TxEndedInterval':
@@ -586,36 +486,6 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       await closed;
     }
     if (this.poweredOn) await this.client.connect().catch(() => undefined);
-  }
-
-  private async sendReport(requestId: number, specs: VariableSpec[]): Promise<void> {
-    this.reporting = true;
-    try {
-      const valueSize = this.model.int('DeviceDataCtrlr', 'ReportingValueSize') || 2500;
-      const entries = specs.map((spec) => reportEntry(this.model, spec, valueSize));
-      const maxItems = this.model.int('DeviceDataCtrlr', 'ItemsPerMessage', 'GetReport');
-      const maxBytes = this.model.int('DeviceDataCtrlr', 'BytesPerMessage', 'GetReport');
-      const parts = pages(entries, maxItems, maxBytes);
-      const generatedAt = this.clock.iso();
-      for (const [seqNo, reportData] of parts.entries()) {
-        const tbc = seqNo < parts.length - 1;
-        // Done once the last part is on its way: a new request may follow at once.
-        if (!tbc) this.reporting = false;
-        // B07.FR.10: seqNo from 0; tbc until the last part.
-        const sent = await this.send('NotifyReport', { requestId, generatedAt, seqNo, tbc, reportData }, true);
-        if (!sent) break;
-      }
-    } finally {
-      this.reporting = false;
-    }
-  }
-
-  /** B07, B08: Rejected while a report is still being sent (B07.FR.13). */
-  private startReport(requestId: number, specs: VariableSpec[]): T.GetBaseReportResponse {
-    if (this.reporting) return { status: 'Rejected', statusInfo: { reasonCode: 'Unspecified', additionalInfo: 'a report is being sent' } };
-    if (specs.length === 0) return { status: 'EmptyResultSet' };
-    this.timers.afterReply(() => this.sendReport(requestId, specs));
-    return { status: 'Accepted' };
   }
 
   // ---- handlers ----
@@ -651,10 +521,10 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
 
   private installHandlers(): void {
     const afterReply = (fn: () => void | Promise<void>): void => this.timers.afterReply(fn);
-    this.handle('GetBaseReport', (req) => this.startReport(req.requestId, baseReport(this.model, req.reportBase)));
+    this.handle('GetBaseReport', (req) => this.reports.start(req.requestId, baseReport(this.model, req.reportBase)));
     this.handle('GetReport', (req, ctx) => {
       enforceMessageLimits(this.model, 'GetReport', { id: ctx.id, payload: req }, req.componentVariable?.length ?? 0);
-      return this.startReport(req.requestId, customReport(this.model, req));
+      return this.reports.start(req.requestId, customReport(this.model, req));
     });
     this.handle('GetVariables', (req, ctx) => {
       enforceMessageLimits(this.model, 'GetVariables', { id: ctx.id, payload: req }, req.getVariableData.length);
@@ -690,7 +560,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     this.handle('GetTransactionStatus', (req) => this.control.transactionStatus(req));
     this.handle('ChangeAvailability', (req) => {
       const response = this.evses.changeAvailability(req);
-      if (response.status !== 'Rejected') afterReply(() => this.statusChanged());
+      if (response.status !== 'Rejected') afterReply(() => this.statuses.refresh());
       return response;
     });
     this.handle('UnlockConnector', (req) => {
@@ -700,9 +570,12 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       if (this.evses.evse(req.evseId)!.transaction) return { status: 'OngoingAuthorizedTransaction' };
       return { status: 'Unlocked' };
     });
-    this.handle('Reset', (req) => this.onReset(req));
+    this.handle('Reset', (req) => this.resets.request(req));
     this.handle('ClearCache', () => this.authorization.clear());
     this.handle('DataTransfer', () => ({ status: 'UnknownVendorId' }));
+    // H01.FR.01: a station that takes no reservations (ReservationCtrlr.Available false) says Rejected.
+    this.handle('ReserveNow', () => ({ status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedRequest' } }));
+    this.handle('CancelReservation', () => ({ status: 'Rejected', statusInfo: { reasonCode: 'NotFound' } }));
     this.handle('GetLog', (req) => this.logs.start(req, afterReply));
     this.handle('UpdateFirmware', (req) => this.firmware.start(req, afterReply));
   }
@@ -713,7 +586,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       accepted: this.registration === 'Accepted',
       boot: () => this.boot('Triggered'),
       heartbeat: () => this.heartbeat(true),
-      statusNotification: (connector) => this.sendStatus(connector, true),
+      statusNotification: (connector) => this.statuses.report(connector, true),
       meterValues: async (evses) => {
         for (const evse of evses) {
           const value = meterValue(evse, this.model.value('AlignedDataCtrlr', 'Measurands'), 'Trigger', this.clock.now());
