@@ -33,14 +33,15 @@ export class Timers {
   }
 
   /**
-   * At every multiple of `seconds` since midnight UTC (Part 2 §2.7.12: aligned intervals start
-   * at 00:00:00), as clock-aligned meter data wants.
+   * At every multiple of `seconds` since midnight UTC by the `clock` given (Part 2 §2.7.12:
+   * aligned intervals start at 00:00:00), as clock-aligned meter data wants; `fn` gets the
+   * moment it is for.
    */
-  aligned(seconds: number, fn: (tickAt: Date) => void): Cancel {
+  aligned(seconds: number, fn: (tickAt: Date) => void, clock: () => number = Date.now): Cancel {
     const period = seconds * 1000;
     let cancel: Cancel = () => undefined;
     const schedule = (): void => {
-      const now = Date.now();
+      const now = clock();
       const midnight = now - (now % 86_400_000);
       const next = midnight + (Math.floor((now - midnight) / period) + 1) * period;
       cancel = this.later(next - now, () => {

@@ -148,10 +148,10 @@ export class TransactionControl {
   }
 
   /** A clock-aligned moment (J01): a MeterValueClock update in a transaction, else MeterValues. */
-  clockAligned(): void {
+  clockAligned(at: Date): void {
     const duringIdleOnly = this.deps.model.bool('AlignedDataCtrlr', 'SendDuringIdle');
     for (const evse of this.deps.evses.all) {
-      const sample = this.sample(evse, 'AlignedDataCtrlr', 'Measurands', 'Sample.Clock');
+      const sample = this.sample(evse, 'AlignedDataCtrlr', 'Measurands', 'Sample.Clock', at);
       if (!sample) continue;
       const session = this.sessions.get(evse.id);
       if (!evse.transaction || !session) this.deps.sendMeterValues(evse, sample);
@@ -160,9 +160,9 @@ export class TransactionControl {
   }
 
   /** A clock-aligned moment of AlignedDataCtrlr.TxEndedInterval: kept for the Ended message. */
-  clockAlignedForEnded(): void {
+  clockAlignedForEnded(at: Date): void {
     for (const evse of this.deps.evses.all) {
-      const sample = this.sample(evse, 'AlignedDataCtrlr', 'TxEndedMeasurands', 'Sample.Clock');
+      const sample = this.sample(evse, 'AlignedDataCtrlr', 'TxEndedMeasurands', 'Sample.Clock', at);
       if (sample && evse.transaction) evse.transaction.endedSamples.push(sample);
     }
   }
@@ -286,10 +286,16 @@ export class TransactionControl {
   }
 
   /** A sample of the measurands a variable lists, if its controller is enabled. */
-  private sample(evse: Evse, controller: 'SampledDataCtrlr' | 'AlignedDataCtrlr', measurands: string, context: T.ReadingContextEnumType): T.MeterValueType | null {
+  private sample(
+    evse: Evse,
+    controller: 'SampledDataCtrlr' | 'AlignedDataCtrlr',
+    measurands: string,
+    context: T.ReadingContextEnumType,
+    at: Date = this.deps.now(),
+  ): T.MeterValueType | null {
     const { model } = this.deps;
     if (!model.bool(controller, 'Enabled')) return null;
-    return meterValue(evse, model.value(controller, measurands), context, this.deps.now());
+    return meterValue(evse, model.value(controller, measurands), context, at);
   }
 
   private points(variable: 'TxStartPoint' | 'TxStopPoint'): TxPoint[] {
