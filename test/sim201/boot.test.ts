@@ -113,3 +113,15 @@ test('a reconnect is not a reboot: no BootNotification, and only the statuses th
   expect(csms.calls.slice(before).map((c) => c.action).filter((a) => a !== 'SecurityEventNotification')).toEqual([]);
   expect(csms.count('BootNotification')).toBe(1);
 });
+
+test('stop and start again is a power cycle: a new BootNotification, reason PowerUp', async () => {
+  csms = await TestCsms.start();
+  const s = await run();
+  await s.start();
+  s.stop();
+  await csms.until(() => csms.links[0]!.closed !== null, 'closed');
+  await s.start();
+  const second = await csms.nth('BootNotification', 2);
+  expect(second.request.reason).toBe('PowerUp');
+  expect(second.connection).toBe(2);
+});

@@ -60,3 +60,15 @@ test('after a password change and a reboot the station keeps using the new passw
   await csms.nth('BootNotification', 2);
   expect(csms.links.map((l) => l.password)).toEqual([OLD, NEW, NEW]);
 });
+
+test('a BasicAuthPassword that needs a reboot (RebootRequired) is used from the next boot on', async () => {
+  csms = await TestCsms.start();
+  s = station(csms.url, { id: 'CS-SEC', password: OLD, faults: { rebootRequiredVariables: ['SecurityCtrlr.BasicAuthPassword'] } });
+  await s.start();
+  expect((await setPassword(NEW)).setVariableResult[0]!.attributeStatus).toBe('RebootRequired');
+  await new Promise((r) => setTimeout(r, 200));
+  expect(csms.links).toHaveLength(1);
+  await csms.call('Reset', { type: 'Immediate' });
+  await csms.nth('BootNotification', 2);
+  expect(csms.links.map((l) => l.password)).toEqual([OLD, NEW]);
+});

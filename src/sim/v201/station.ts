@@ -240,8 +240,12 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     return this.client.connect();
   }
 
+  /** Powers off: the next connect() is a power-up, with a BootNotification (reason PowerUp). */
   stop(): void {
     this.poweredOn = false;
+    this.registration = null;
+    this.bootReason = 'PowerUp';
+    this.silent = false;
     this.timers.stop();
     this.heartbeats.cancel();
     this.client.close(1000, 'simulator stopped');
@@ -447,7 +451,6 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     this.timers.later(this.options.rebootDelayMs ?? 1000, () => {
       this.model.applyPending();
       for (const evse of this.evses.all) evse.resetPending = false;
-      this.client.setPassword(this.model.value('SecurityCtrlr', 'BasicAuthPassword'));
       void this.client.connect().catch(() => undefined);
     });
   }
@@ -469,20 +472,26 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
         if (this.aligned.length > 0 || this.isBooted) this.startAligned();
         break;
       case 'SecurityCtrlr.BasicAuthPassword':
-        this.timers.afterReply(() => this.reconnectWithNewPassword());
+        this.passwordChanged();
         break;
     }
   }
 
   /** A01: answer Accepted, disconnect (keeping queued messages), connect with the new password. */
-  private async reconnectWithNewPassword(): Promise<void> {
-    this.log('BasicAuthPassword changed; reconnecting with the new password');
+  private passwordChanged(): void {
     // A01.FR.11/12: logged as a security event, without the password.
     this.raise('ReconfigurationOfSecurityParameters', 'SecurityCtrlr.BasicAuthPassword changed');
     this.client.setPassword(this.model.value('SecurityCtrlr', 'BasicAuthPassword'));
+    // Applied by a reboot (a RebootRequired fault), it is simply the password the reboot connects with.
+    if (this.client.connected) this.timers.afterReply(() => this.reconnect('new BasicAuthPassword'));
+  }
+
+  /** Disconnects (keeping queued messages) and connects again: the new credentials are used. */
+  private async reconnect(reason: string): Promise<void> {
+    this.log(`${reason}; reconnecting`);
     if (this.client.connected) {
       const closed = once(this.client, 'close');
-      this.client.close(1000, 'new BasicAuthPassword');
+      this.client.close(1000, reason);
       await closed;
     }
     if (this.poweredOn) await this.client.connect().catch(() => undefined);
