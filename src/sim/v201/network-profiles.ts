@@ -23,6 +23,17 @@ export class NetworkProfiles {
     });
   }
 
+  profile(slot: number): T.NetworkConnectionProfileType | undefined {
+    return this.slots.get(slot);
+  }
+
+  /** The slots to try, in the order NetworkConfigurationPriority gives (B10.FR.04). */
+  priority(): number[] {
+    const order = listItems(this.model.value('OCPPCommCtrlr', 'NetworkConfigurationPriority')).map(Number);
+    const usable = order.filter((slot) => this.slots.has(slot));
+    return usable.length > 0 ? usable : [0];
+  }
+
   set(request: T.SetNetworkProfileRequest): T.SetNetworkProfileResponse {
     const { configurationSlot, connectionData } = request;
     const slots = listItems(this.model.spec('OCPPCommCtrlr', 'NetworkConfigurationPriority')?.characteristics.valuesList ?? '');

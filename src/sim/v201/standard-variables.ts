@@ -17,6 +17,7 @@ export interface LiveReadings {
   connectorState(evseId: number, connectorId: number): T.ConnectorStatusEnumType;
   evsePowerW(evseId: number): number;
   dateTime(): string;
+  activeNetworkProfile(): string;
 }
 
 /** What the station is: its options with the defaults filled in. */
@@ -133,7 +134,7 @@ function controllers(f: StationFacts, live: LiveReadings): VariableSpec[] {
     data.ro('BytesPerMessage', 'integer', '4096', { instance }),
   ];
   return [
-    comm.ro('ActiveNetworkProfile', 'integer', '0'),
+    comm.ro('ActiveNetworkProfile', 'integer', '', { read: live.activeNetworkProfile }),
     comm.ro('MessageTimeout', 'integer', String(f.messageTimeoutS), { instance: 'Default', ...seconds }),
     comm.ro('FileTransferProtocols', 'MemberList', 'HTTP,HTTPS,FTP,FTPS', { valuesList: 'HTTP,HTTPS,FTP,FTPS' }),
     comm.rw('HeartbeatInterval', 'integer', '300', { ...seconds, minLimit: 1 }),

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
-import { ChargePointClient } from '../../ocpp/cp/client.js';
+import type { ChargePointClient } from '../../ocpp/cp/client.js';
 import { RpcViolation } from '../../ocpp/errors.js';
-import { ocpp201, type CsCalls201, type CsmsCalls201 } from '../../ocpp/ocpp201.js';
+import type { CsCalls201, CsmsCalls201 } from '../../ocpp/ocpp201.js';
 import type * as T from '../../ocpp/ocpp201.js';
 import type { Handler } from '../../ocpp/rpc.js';
 import type { SimulatedStation, StoppedTransaction } from '../station.js';
@@ -9,6 +9,7 @@ import { Authorization } from './authorization.js';
 import { StationClock } from './clock.js';
 import { DeviceModel, faultName, type VariableSpec } from './device-model.js';
 import { ConnectorStatuses } from './connector-statuses.js';
+import { CsmsLink } from './csms-link.js';
 import { type ConnectorStatus, Evses } from './evses.js';
 import { FirmwareUpdates, LogUploads, SimulatedTransfer, type TransferDeps } from './file-transfers.js';
 import { Heartbeat } from './heartbeat.js';
@@ -72,7 +73,6 @@ const UNANSWERED_BOOT_RETRY_MS = 5000;
 export class SimulatedStation201 extends EventEmitter<Station201Events> implements SimulatedStation {
   readonly model: DeviceModel;
   readonly evses: Evses;
-  readonly client: ChargePointClient<CsCalls201, CsmsCalls201>;
   readonly security: SecurityEvents;
   private readonly faults: StationFaults;
   private readonly chargingStation: T.ChargingStationType;
@@ -82,6 +82,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   private readonly authorization: Authorization;
   private readonly control: TransactionControl;
   private readonly profiles: NetworkProfiles;
+  private readonly link: CsmsLink;
   private readonly logs: LogUploads;
   private readonly firmware: FirmwareUpdates;
   private readonly statuses: ConnectorStatuses;
@@ -109,20 +110,25 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     this.evses = new Evses(facts.evses, facts.connectorsPerEvse, facts.powerW, this.faults.zeroEnergy ?? false);
     this.model = new DeviceModel(standardVariables(facts, this.readings()), this.faults);
     this.model.onChange((spec) => this.variableChanged(spec));
-    const password = this.faults.wrongPassword ? `${options.password ?? ''}-wrong` : options.password;
-    this.client = new ChargePointClient<CsCalls201, CsmsCalls201>({
-      url: options.url,
+    this.profiles = new NetworkProfiles(this.model, {
+      ocppVersion: 'OCPP20',
+      ocppTransport: 'JSON',
+      ocppCsmsUrl: options.url,
+      messageTimeout: facts.messageTimeoutS,
+      securityProfile: facts.securityProfile,
+      ocppInterface: 'Wired0',
+    });
+    this.link = new CsmsLink(this.profiles, this.model, {
       id: options.id,
-      dialect: ocpp201,
-      ...(password !== undefined && { password }),
-      ...(options.callTimeoutMs !== undefined && { callTimeoutMs: options.callTimeoutMs }),
+      password: this.faults.wrongPassword ? `${options.password ?? ''}-wrong` : options.password,
       reconnect: facts.reconnect,
       validateOutgoing: !this.faults.invalidPayloads,
-      ...(options.wsOptions && { wsOptions: options.wsOptions }),
+      wsOptions: options.wsOptions,
     });
-    this.client.on('open', () => this.onOpen());
-    this.client.on('close', (code, reason) => this.onClose(code, reason));
-    this.client.on('refused', (status, body) => this.log(`connection refused: ${status} ${body}`));
+    this.link.on('open', () => this.onOpen());
+    this.link.on('close', (code, reason) => this.onClose(code, reason));
+    this.link.on('refused', (status, body) => this.log(`connection refused: ${status} ${body}`));
+    this.link.on('switched', (slot) => this.log(`connecting with the network profile in slot ${slot}`));
 
     this.security = new SecurityEvents(async (event) => (await this.send('SecurityEventNotification', event)) !== null);
     this.heartbeats = new Heartbeat(
@@ -165,14 +171,6 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       stopped: (transaction, meterStopWh) => this.transactionEnded(transaction, meterStopWh),
       log: (line) => this.log(line),
     });
-    this.profiles = new NetworkProfiles(this.model, {
-      ocppVersion: 'OCPP20',
-      ocppTransport: 'JSON',
-      ocppCsmsUrl: options.url,
-      messageTimeout: facts.messageTimeoutS,
-      securityProfile: facts.securityProfile,
-      ocppInterface: 'Wired0',
-    });
     const transferDeps: TransferDeps = {
       transfer: new SimulatedTransfer(() => this.model.value('OCPPCommCtrlr', 'FileTransferProtocols'), (ms) => this.wait(ms)),
       wait: (ms) => this.wait(ms),
@@ -203,6 +201,11 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
 
   get id(): string {
     return this.options.id;
+  }
+
+  /** The connection in use (it changes when the station moves to another network profile). */
+  get client(): ChargePointClient<CsCalls201, CsmsCalls201> {
+    return this.link.client;
   }
 
   /** Connected, accepted by the CSMS, and talking. */
@@ -262,6 +265,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
         return meter.running ? meter.powerW : 0;
       },
       dateTime: () => this.clock.iso(),
+      activeNetworkProfile: () => String(this.link.activeSlot),
     };
   }
 
@@ -451,6 +455,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     this.timers.later(this.options.rebootDelayMs ?? 1000, () => {
       this.model.applyPending();
       for (const evse of this.evses.all) evse.resetPending = false;
+      this.link.takePriority();
       void this.client.connect().catch(() => undefined);
     });
   }
@@ -481,7 +486,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   private passwordChanged(): void {
     // A01.FR.11/12: logged as a security event, without the password.
     this.raise('ReconfigurationOfSecurityParameters', 'SecurityCtrlr.BasicAuthPassword changed');
-    this.client.setPassword(this.model.value('SecurityCtrlr', 'BasicAuthPassword'));
+    this.link.setPassword(this.model.value('SecurityCtrlr', 'BasicAuthPassword'));
     // Applied by a reboot (a RebootRequired fault), it is simply the password the reboot connects with.
     if (this.client.connected) this.timers.afterReply(() => this.reconnect('new BasicAuthPassword'));
   }
@@ -500,7 +505,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   // ---- handlers ----
 
   private handle<A extends keyof CsmsCalls201 & string>(action: A, handler: Handler<CsmsCalls201[A][0], CsmsCalls201[A][1]>): void {
-    this.client.handle(action, async (payload, ctx) => {
+    this.link.handle(action, async (payload, ctx) => {
       if (!this.answers(action, payload)) {
         throw new RpcViolation('SecurityError', `${action} is not accepted before the CSMS accepted this station`);
       }
