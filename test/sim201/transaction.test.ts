@@ -153,3 +153,19 @@ test('offline: a TransactionEvent that happens offline waits, marked offline, an
   expect(bySeqNo.get(4)).toMatchObject({ eventType: 'Ended', triggerReason: 'EVCommunicationLost', transactionInfo: { transactionId, stoppedReason: 'Remote' } });
   expect(csms.of('TransactionEvent').at(-1)!.connection).toBe(2);
 });
+
+test('EVSE.Power MaxSet caps the charging power', async () => {
+  await run();
+  const cap = await csms.call('SetVariables', {
+    setVariableData: [{ component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' }, attributeType: 'MaxSet', attributeValue: '7400' }],
+  });
+  expect(cap.setVariableResult[0]!.attributeStatus).toBe('Accepted');
+  await setVar('SampledDataCtrlr', 'TxUpdatedInterval', '1');
+  await csms.call('RequestStartTransaction', { idToken: { idToken: 'T', type: 'ISO14443' }, remoteStartId: 9, evseId: 1 });
+  await csms.until(() => events().some((e) => e.triggerReason === 'MeterValuePeriodic'), 'a periodic update', 3000);
+  const periodic = events().find((e) => e.triggerReason === 'MeterValuePeriodic')!;
+  const power = periodic.meterValue![0]!.sampledValue.find((v) => v.measurand === 'Power.Active.Import');
+  expect(power?.value).toBe(7400);
+  const actual = await csms.call('GetVariables', { getVariableData: [{ component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' } }] });
+  expect(actual.getVariableResult[0]!.attributeValue).toBe('7400');
+});

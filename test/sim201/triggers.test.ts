@@ -110,3 +110,12 @@ test('UpdateFirmware: Downloading to Installed across a reboot with reason Firmw
   });
   expect(bad.status).toBe('InvalidCertificate');
 });
+
+test('an evse where it means nothing is ignored (F06.FR.03); MeterValues with nothing to measure is Rejected (F06.FR.10)', async () => {
+  const from = csms.calls.length;
+  expect(await trigger({ requestedMessage: 'Heartbeat', evse: { id: 9 } })).toEqual({ status: 'Accepted' });
+  await after('Heartbeat', from);
+  expect(await trigger({ requestedMessage: 'MeterValues', evse: { id: 9 } })).toMatchObject({ status: 'Rejected' });
+  await csms.call('SetVariables', { setVariableData: [{ component: { name: 'AlignedDataCtrlr' }, variable: { name: 'Measurands' }, attributeValue: '' }] });
+  expect(await trigger({ requestedMessage: 'MeterValues' })).toMatchObject({ status: 'Rejected' });
+});

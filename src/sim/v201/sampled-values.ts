@@ -1,5 +1,6 @@
 import type * as T from '../../ocpp/ocpp201.js';
 import type { Evse } from './evses.js';
+import { MEASURANDS } from './standard-variables.js';
 import { listItems } from './value-check.js';
 
 const VOLTS = 230;
@@ -24,6 +25,11 @@ function reading(evse: Evse, measurand: string): { value: number; unit: string }
     default:
       return null;
   }
+}
+
+/** Whether a list of measurands (a CSV) names one this meter reads. */
+export function measures(measurands: string): boolean {
+  return listItems(measurands).some((m) => (MEASURANDS as readonly string[]).includes(m));
 }
 
 /** One MeterValue of the measurands a variable lists (a CSV), or null when it lists none. */

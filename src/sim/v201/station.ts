@@ -19,7 +19,7 @@ import type { StationFaults, StationOptions } from './options.js';
 import { ReportSender } from './report-sender.js';
 import { baseReport, customReport } from './reports.js';
 import { Resets } from './resets.js';
-import { meterValue } from './sampled-values.js';
+import { measures, meterValue } from './sampled-values.js';
 import { SecurityEvents, type SecurityEventType } from './security-events.js';
 import { type LiveReadings, stationFacts, standardVariables } from './standard-variables.js';
 import { type Cancel, Timers } from './timers.js';
@@ -598,6 +598,7 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     return {
       evses: this.evses,
       accepted: this.registration === 'Accepted',
+      measures: measures(this.model.value('AlignedDataCtrlr', 'Measurands')),
       boot: () => this.boot('Triggered'),
       heartbeat: () => this.heartbeat(true),
       statusNotification: (connector) => this.statuses.report(connector, true),

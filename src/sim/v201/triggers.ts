@@ -6,6 +6,8 @@ export interface Triggerable {
   readonly evses: Evses;
   /** The answer to the last BootNotification was Accepted. */
   readonly accepted: boolean;
+  /** AlignedDataCtrlr.Measurands lists something a MeterValuesRequest can carry. */
+  readonly measures: boolean;
   boot(): Promise<void>;
   heartbeat(): Promise<void>;
   statusNotification(connector: Connector): Promise<void>;
@@ -20,6 +22,8 @@ export interface TriggerDecision {
   send?: () => Promise<void>;
 }
 
+const PER_EVSE: ReadonlySet<T.MessageTriggerEnumType> = new Set(['StatusNotification', 'MeterValues', 'TransactionEvent']);
+
 const rejected = (reasonCode: string): TriggerDecision => ({ response: { status: 'Rejected', statusInfo: { reasonCode } } });
 
 /**
@@ -30,7 +34,8 @@ const rejected = (reasonCode: string): TriggerDecision => ({ response: { status:
 export function decideTrigger(request: T.TriggerMessageRequest, s: Triggerable): TriggerDecision {
   const { requestedMessage, evse } = request;
   const target = evse === undefined ? undefined : s.evses.evse(evse.id);
-  if (evse !== undefined && !target) return rejected('UnknownEvse');
+  // F06.FR.03: an evse is ignored where it is not relevant; where it is, it must exist.
+  if (evse !== undefined && !target && PER_EVSE.has(requestedMessage)) return rejected('UnknownEvse');
   // F06.FR.11: a relevant evse left out means every EVSE.
   const scope = target ? [target] : s.evses.all;
   switch (requestedMessage) {
@@ -46,6 +51,8 @@ export function decideTrigger(request: T.TriggerMessageRequest, s: Triggerable):
       return { response: { status: 'Accepted' }, send: () => s.statusNotification(connector) };
     }
     case 'MeterValues':
+      // F06.FR.10: what is Accepted must be sent, so nothing to measure is Rejected.
+      if (!s.measures) return rejected('MissingDevModelInfo');
       return { response: { status: 'Accepted' }, send: () => s.meterValues(scope) };
     case 'TransactionEvent': {
       const running = scope.filter((e) => e.transaction);
