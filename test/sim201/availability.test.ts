@@ -1,20 +1,15 @@
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type * as T from '../../src/ocpp/ocpp201.js';
 import type { StationOptions } from '../../src/sim/v201/options.js';
 import type { SimulatedStation201 } from '../../src/sim/v201/station.js';
-import { station, TestCsms } from './harness.js';
+import { fixture, type TestCsms } from './harness.js';
 
 let csms: TestCsms;
 let s: SimulatedStation201;
-afterEach(async () => {
-  s?.stop();
-  await csms?.close();
-});
+const startStation = fixture((c, st) => ((csms = c), (s = st)), { id: 'CS-AV', evses: 2 });
 
 async function run(options: Partial<StationOptions> = {}): Promise<void> {
-  csms = await TestCsms.start();
-  s = station(csms.url, { id: 'CS-AV', evses: 2, ...options });
-  await s.start();
+  await startStation(options);
   await csms.until((c) => c.filter((x) => x.action === 'StatusNotification').length === 2, 'boot statuses');
 }
 

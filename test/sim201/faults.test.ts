@@ -1,23 +1,18 @@
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { InvalidResponseError } from '../../src/ocpp/errors.js';
 import type * as T from '../../src/ocpp/ocpp201.js';
 import type { StationFaults, StationOptions } from '../../src/sim/v201/options.js';
 import type { SimulatedStation201 } from '../../src/sim/v201/station.js';
-import { station, TestCsms } from './harness.js';
+import { fixture, type TestCsms } from './harness.js';
 
 let csms: TestCsms;
 let s: SimulatedStation201;
-afterEach(async () => {
-  s?.stop();
-  await csms?.close();
-});
+const startStation = fixture((c, st) => ((csms = c), (s = st)), { id: 'CS-F' });
 
-async function run(faults: StationFaults, options: Partial<StationOptions> = {}, heartbeatS = 3600): Promise<void> {
-  csms = await TestCsms.start();
-  csms.answer('BootNotification', () => ({ status: 'Accepted', interval: heartbeatS, currentTime: new Date().toISOString() }));
-  s = station(csms.url, { id: 'CS-F', faults, ...options });
-  await s.start();
-}
+const run = (faults: StationFaults, options: Partial<StationOptions> = {}, heartbeatS = 3600): Promise<void> =>
+  startStation({ faults, ...options }, (c) =>
+    c.answer('BootNotification', () => ({ status: 'Accepted', interval: heartbeatS, currentTime: new Date().toISOString() })),
+  );
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const setVar = (component: string, variable: string, attributeValue: string): T.SetVariableDataType => ({ component: { name: component }, variable: { name: variable }, attributeValue });
@@ -120,10 +115,11 @@ test('without faults a heartbeat comes at the interval, and a triggered one at o
 });
 
 test('wrongPassword: the upgrade is refused', async () => {
-  csms = await TestCsms.start();
-  csms.passwords = new Set(['right-password-0123456']);
-  s = station(csms.url, { id: 'CS-F', password: 'right-password-0123456', faults: { wrongPassword: true }, reconnect: null });
-  await expect(s.connect()).rejects.toThrow(/401/);
+  const password = 'right-password-0123456';
+  const started = startStation({ password, faults: { wrongPassword: true }, reconnect: null }, (c) => {
+    c.passwords = new Set([password]);
+  });
+  await expect(started).rejects.toThrow(/401/);
   expect(csms.refusals).toBe(1);
   expect(csms.links).toHaveLength(0);
 });

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { ocpp201, type CsCalls201, type CsmsCalls201 } from '../../src/ocpp/ocpp201.js';
 import { RpcConnection } from '../../src/ocpp/rpc.js';
@@ -161,4 +162,28 @@ function basicPassword(header: string | undefined, id: string): string | undefin
 /** A station with test timings: fast reconnects and reboots. */
 export function station(url: string, options: Omit<StationOptions, 'url'>): SimulatedStation201 {
   return new SimulatedStation201({ url, reconnect: { minDelayMs: 50, maxDelayMs: 200 }, rebootDelayMs: 100, ...options });
+}
+
+/**
+ * A test CSMS and a started station per test, both stopped after it. `use` receives them;
+ * `before` sets up the CSMS before the station connects.
+ */
+export function fixture(
+  use: (csms: TestCsms, station: SimulatedStation201) => void,
+  defaults: Omit<StationOptions, 'url'>,
+): (options?: Partial<StationOptions>, before?: (csms: TestCsms) => void) => Promise<void> {
+  let current: { csms: TestCsms; station: SimulatedStation201 } | null = null;
+  afterEach(async () => {
+    current?.station.stop();
+    await current?.csms.close();
+    current = null;
+  });
+  return async (options = {}, before) => {
+    const csms = await TestCsms.start();
+    before?.(csms);
+    const s = station(csms.url, { ...defaults, ...options });
+    current = { csms, station: s };
+    use(csms, s);
+    await s.start();
+  };
 }

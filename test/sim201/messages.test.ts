@@ -1,22 +1,15 @@
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type * as T from '../../src/ocpp/ocpp201.js';
 import type { StationOptions } from '../../src/sim/v201/options.js';
 import type { SimulatedStation201 } from '../../src/sim/v201/station.js';
-import { station, TestCsms } from './harness.js';
+import { fixture, type TestCsms } from './harness.js';
 
 let csms: TestCsms;
 let s: SimulatedStation201;
-afterEach(async () => {
-  s?.stop();
-  await csms?.close();
-});
+const startStation = fixture((c, st) => ((csms = c), (s = st)), { id: 'CS-MSG' });
 
-async function run(options: Partial<StationOptions> = {}, csmsTime = (): string => new Date().toISOString()): Promise<void> {
-  csms = await TestCsms.start();
-  csms.answer('BootNotification', () => ({ status: 'Accepted', interval: 3600, currentTime: csmsTime() }));
-  s = station(csms.url, { id: 'CS-MSG', ...options });
-  await s.start();
-}
+const run = (options: Partial<StationOptions> = {}, csmsTime = (): string => new Date().toISOString()): Promise<void> =>
+  startStation(options, (c) => c.answer('BootNotification', () => ({ status: 'Accepted', interval: 3600, currentTime: csmsTime() })));
 
 const setVars = (...items: [string, string, string][]) =>
   csms.call('SetVariables', { setVariableData: items.map(([component, variable, attributeValue]) => ({ component: { name: component }, variable: { name: variable }, attributeValue })) });

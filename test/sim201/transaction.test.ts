@@ -1,21 +1,11 @@
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type * as T from '../../src/ocpp/ocpp201.js';
-import type { StationOptions } from '../../src/sim/v201/options.js';
 import type { SimulatedStation201 } from '../../src/sim/v201/station.js';
-import { station, TestCsms } from './harness.js';
+import { fixture, type TestCsms } from './harness.js';
 
 let csms: TestCsms;
 let s: SimulatedStation201;
-afterEach(async () => {
-  s?.stop();
-  await csms?.close();
-});
-
-async function run(options: Partial<StationOptions> = {}): Promise<void> {
-  csms = await TestCsms.start();
-  s = station(csms.url, { id: 'CS-TX', powerW: 360_000, ...options });
-  await s.start();
-}
+const run = fixture((c, st) => ((csms = c), (s = st)), { id: 'CS-TX', powerW: 360_000 });
 
 const setVar = (component: string, variable: string, attributeValue: string): Promise<T.SetVariablesResponse> =>
   csms.call('SetVariables', { setVariableData: [{ component: { name: component }, variable: { name: variable }, attributeValue }] });
