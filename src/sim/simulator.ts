@@ -7,6 +7,7 @@ import type { Handler } from '../ocpp/rpc.js';
 import type WebSocket from 'ws';
 import { type ConfigFaults, ConfigStore } from './config-store.js';
 import { Meter } from './meter.js';
+import type { SimulatedStation } from './station.js';
 
 export interface SimFaults extends ConfigFaults {
   /** No RemoteTrigger profile: TriggerMessage is answered with CALLERROR NotSupported. */
@@ -98,7 +99,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * model, an energy meter per connector, transactions started and stopped remotely, MeterValues
  * at the configured interval, TriggerMessage, Reset with reconnect, and selectable faults.
  */
-export class SimulatedChargePoint extends EventEmitter<SimEvents> {
+export class SimulatedChargePoint extends EventEmitter<SimEvents> implements SimulatedStation {
   readonly config: ConfigStore;
   readonly client: ChargePointClient;
   private readonly connectors: Connector[] = [];

@@ -5,7 +5,7 @@ import { backoffDelay } from '../../common/backoff.js';
 import type { Dialect } from '../dialect.js';
 import { ConnectionClosedError } from '../errors.js';
 import { ocpp16, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
-import { type FrameDirection, type Handler, type ProtocolProblem, RpcConnection } from '../rpc.js';
+import { type CallMap, type FrameDirection, type Handler, type ProtocolProblem, RpcConnection } from '../rpc.js';
 
 export interface ReconnectPolicy {
   /** First retry delay; doubles up to maxDelayMs, with full jitter. */
@@ -46,10 +46,11 @@ type AnyHandler = Handler<unknown, unknown>;
 /**
  * The charge point side of OCPP-J: one logical connection to a Central System that survives
  * reconnects. Handlers are installed on every new socket; calls made while disconnected fail
- * with ConnectionClosedError (a charge point decides itself what to queue).
+ * with ConnectionClosedError (a charge point decides itself what to queue). `Out` and `In` are
+ * the calls of the OCPP version its dialect speaks; they default to 1.6.
  */
-export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
-  private rpc: RpcConnection<CpCalls16, CsmsCalls16> | null = null;
+export class ChargePointClient<Out extends CallMap = CpCalls16, In extends CallMap = CsmsCalls16> extends EventEmitter<ChargePointClientEvents> {
+  private rpc: RpcConnection<Out, In> | null = null;
   private readonly handlers = new Map<string, AnyHandler>();
   private stopped = false;
   private attempt = 0;
@@ -74,16 +75,16 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
     return this.rpc?.isOpen ?? false;
   }
 
-  handle<A extends keyof CsmsCalls16 & string>(action: A, handler: Handler<CsmsCalls16[A][0], CsmsCalls16[A][1]>): void {
+  handle<A extends keyof In & string>(action: A, handler: Handler<In[A][0], In[A][1]>): void {
     this.handlers.set(action, handler as AnyHandler);
     this.rpc?.handle(action, handler);
   }
 
-  call<A extends keyof CpCalls16 & string>(
+  call<A extends keyof Out & string>(
     action: A,
-    payload: CpCalls16[A][0],
+    payload: Out[A][0],
     options?: { timeoutMs?: number },
-  ): Promise<CpCalls16[A][1]> {
+  ): Promise<Out[A][1]> {
     if (!this.rpc) return Promise.reject(new ConnectionClosedError('not connected'));
     return this.rpc.call(action, payload, options);
   }
@@ -173,7 +174,7 @@ export class ChargePointClient extends EventEmitter<ChargePointClientEvents> {
         return;
       }
       this.attempt = 0;
-      const rpc = new RpcConnection<CpCalls16, CsmsCalls16>(ws, {
+      const rpc = new RpcConnection<Out, In>(ws, {
         dialect: this.dialect,
         role: 'cp',
         pingIntervalMs: this.options.pingIntervalMs ?? 0,
