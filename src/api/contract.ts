@@ -52,6 +52,8 @@ export interface StepState {
   status: StepStatus;
   duration_ms?: number;
   detail?: string;
+  /** Addition: what a passed step still wants looked at (its status stays `passed`). */
+  warnings?: string[];
 }
 
 export interface StartResponse {
@@ -201,6 +203,38 @@ export interface Diagnostics {
   };
   hardware: { connectors: number | null; meter_type: string | null; rcd_present: boolean | null };
   configuration_readonly_keys: string[];
+  /** Only with ?full=true, and when the charge point has reported its configuration. */
+  configuration_report?: ConfigurationReportDocument | null;
+}
+
+/**
+ * One setting of a charge point as it reported it: a 1.6 configuration key, or a 2.0.1
+ * variable's attribute (with where it lives in the device model).
+ */
+export interface ConfigurationReportItem {
+  /** `HeartbeatInterval`, `OCPPCommCtrlr.HeartbeatInterval`, `EVSE[1].Power`, `DeviceDataCtrlr.ItemsPerMessage[GetVariables]` */
+  name: string;
+  /** Null when write-only, or when the charge point did not give it. */
+  value: string | null;
+  mutability: 'ReadOnly' | 'ReadWrite' | 'WriteOnly';
+  component?: string;
+  component_instance?: string;
+  evse_id?: number;
+  connector_id?: number;
+  variable?: string;
+  variable_instance?: string;
+  /** Actual, Target, MinSet or MaxSet. */
+  attribute?: string;
+  data_type?: string;
+  unit?: string;
+}
+
+/** Addition (diagnostics?full=true): the configuration the charge point reported, kept with a session. */
+export interface ConfigurationReportDocument {
+  protocol: string;
+  taken_at: string;
+  session_id: string | null;
+  items: ConfigurationReportItem[];
 }
 
 export interface CommissionResponse {

@@ -96,6 +96,7 @@ const stepState = {
     status: { type: 'string', enum: STEP_STATUSES },
     duration_ms: { type: 'integer', minimum: 0 },
     detail: { type: 'string', maxLength: 2000 },
+    warnings: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 2000 } },
   },
 } as const;
 

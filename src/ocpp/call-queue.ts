@@ -5,6 +5,7 @@
 export interface QueuedCall {
   id: string;
   action: string;
+  payload: unknown;
   text: string;
   timeoutMs: number;
   resolve(payload: unknown): void;

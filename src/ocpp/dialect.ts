@@ -2,7 +2,7 @@ import type { RpcErrorKind } from './errors.js';
 
 /**
  * What differs between OCPP-J versions, kept behind one interface so the RPC layer is version
- * neutral. Only 1.6 exists today; 2.0.1 plugs in here.
+ * neutral: OCPP 1.6 (ocpp16.ts) and 2.0.1 (ocpp201.ts).
  */
 export interface Dialect {
   /** The WebSocket subprotocol, e.g. "ocpp1.6". */
@@ -11,8 +11,8 @@ export interface Dialect {
   readonly schemas: Readonly<Record<string, unknown>>;
   /** Which actions each role initiates. */
   readonly actionsSentBy: { readonly csms: ReadonlySet<string>; readonly cp: ReadonlySet<string> };
-  /** The CALLERROR code as this version spells it. */
-  errorCode(kind: RpcErrorKind): string;
+  /** The CALLERROR code for a fault, as this version spells it; null when the version answers nothing. */
+  errorCode(kind: RpcErrorKind): string | null;
 }
 
 export type Role = 'csms' | 'cp';

@@ -3,18 +3,33 @@
  * the code, never on the message text.
  */
 
-/** Protocol-neutral names for the CALLERROR codes; a dialect spells them for the wire. */
+/**
+ * What went wrong, in words of our own; a dialect says which CALLERROR code each is on its wire,
+ * or that it is not answered at all. The codes that mean the same in 1.6 and 2.0.1 keep their
+ * names (`FormatViolation` is 1.6's FormationViolation). The framing faults differ by more than
+ * spelling, so they are named for what happened: 1.6 answers an unreadable frame with
+ * FormationViolation and ignores an unknown message type; 2.0.1 answers both, with
+ * RpcFrameworkError and MessageTypeNotSupported.
+ */
 export type RpcErrorKind =
   | 'NotImplemented'
   | 'NotSupported'
   | 'InternalError'
   | 'ProtocolError'
   | 'SecurityError'
-  | 'FormationViolation'
+  | 'FormatViolation'
   | 'PropertyConstraintViolation'
   | 'OccurrenceConstraintViolation'
   | 'TypeConstraintViolation'
-  | 'GenericError';
+  | 'GenericError'
+  /** Not JSON, not an array, a message type that is not a number, a CALL whose id cannot be read. */
+  | 'UnreadableFrame'
+  /** A CALL with fewer than four elements. */
+  | 'IncompleteCall'
+  /** A CALL with more than four elements, or an action that is not a string. */
+  | 'MalformedCall'
+  /** A message type number that is not 2, 3 or 4. */
+  | 'UnknownMessageType';
 
 export class OcppRpcError extends Error {
   constructor(

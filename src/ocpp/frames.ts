@@ -44,26 +44,27 @@ export function parseFrame(text: string): ParseResult {
   try {
     value = JSON.parse(text);
   } catch {
-    return reply('-1', 'FormationViolation', 'message is not valid JSON');
+    return reply('-1', 'UnreadableFrame', 'message is not valid JSON');
   }
-  if (!Array.isArray(value)) return reply('-1', 'FormationViolation', 'message is not a JSON array');
+  if (!Array.isArray(value)) return reply('-1', 'UnreadableFrame', 'message is not a JSON array');
   const [type, id] = value as unknown[];
   if (typeof type !== 'number') {
-    return reply('-1', 'FormationViolation', 'message type is not a number');
-  }
-  if (type !== CALL && type !== CALLRESULT && type !== CALLERROR) {
-    return { ok: false, problem: { action: 'ignore', message: `unknown message type ${type}` } };
+    return reply('-1', 'UnreadableFrame', 'message type is not a number');
   }
   const idOk = typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH;
+  if (type !== CALL && type !== CALLRESULT && type !== CALLERROR) {
+    // Answered or ignored as the dialect says (2.0.1 answers, 1.6 ignores).
+    return reply(idOk ? id : '-1', 'UnknownMessageType', `unknown message type ${type}`);
+  }
   if (type === CALL) {
-    if (!idOk) return reply('-1', 'FormationViolation', 'message id is not a string of 1-36 characters');
-    if (value.length < 4) return reply(id, 'ProtocolError', `CALL has ${value.length} elements, expected 4`);
-    if (value.length > 4) return reply(id, 'FormationViolation', `CALL has ${value.length} elements, expected 4`);
+    if (!idOk) return reply('-1', 'UnreadableFrame', 'message id is not a string of 1-36 characters');
+    if (value.length < 4) return reply(id, 'IncompleteCall', `CALL has ${value.length} elements, expected 4`);
+    if (value.length > 4) return reply(id, 'MalformedCall', `CALL has ${value.length} elements, expected 4`);
     const [, , action, payload] = value as unknown[];
     if (typeof action !== 'string' || action.length === 0) {
-      return reply(id, 'FormationViolation', 'action is not a string');
+      return reply(id, 'MalformedCall', 'action is not a string');
     }
-    if (!isObject(payload)) return reply(id, 'FormationViolation', 'payload is not a JSON object');
+    if (!isObject(payload)) return reply(id, 'FormatViolation', 'payload is not a JSON object');
     return { ok: true, frame: { type: CALL, id, action, payload } };
   }
   if (!idOk) return ignore('reply with an unreadable message id');

@@ -6,6 +6,7 @@
 import * as schemas from 'typed-ocpp/dist/ocpp16/schemas.js';
 import type * as T from 'typed-ocpp/dist/ocpp16/types.js';
 import type { Dialect } from './dialect.js';
+import type { RpcErrorKind } from './errors.js';
 
 export type * from 'typed-ocpp/dist/ocpp16/types.js';
 
@@ -75,11 +76,31 @@ const cpActions: ReadonlyArray<keyof CpCalls16> = [
   'SignCertificate', 'SignedFirmwareStatusNotification',
 ];
 
+/**
+ * OCPP-J 1.6 §4.2.3. The spelling "Occurence" is kept on purpose by the 1.6 errata, and
+ * FormationViolation covers both a payload that is not JSON and one that is not the PDU; a 1.6
+ * peer may match on either literally. An unknown message type is ignored (§4.1.3).
+ */
+const CODES_16: Record<RpcErrorKind, string | null> = {
+  NotImplemented: 'NotImplemented',
+  NotSupported: 'NotSupported',
+  InternalError: 'InternalError',
+  ProtocolError: 'ProtocolError',
+  SecurityError: 'SecurityError',
+  FormatViolation: 'FormationViolation',
+  PropertyConstraintViolation: 'PropertyConstraintViolation',
+  OccurrenceConstraintViolation: 'OccurenceConstraintViolation',
+  TypeConstraintViolation: 'TypeConstraintViolation',
+  GenericError: 'GenericError',
+  UnreadableFrame: 'FormationViolation',
+  IncompleteCall: 'ProtocolError',
+  MalformedCall: 'FormationViolation',
+  UnknownMessageType: null,
+};
+
 export const ocpp16: Dialect = {
   protocol: 'ocpp1.6',
   schemas: schemas as unknown as Record<string, unknown>,
   actionsSentBy: { csms: new Set(csmsActions), cp: new Set(cpActions) },
-  // The 1.6 spelling "Occurence" is kept on purpose by the OCPP-J 1.6 errata; a 1.6 peer may
-  // match on it literally.
-  errorCode: (kind) => (kind === 'OccurrenceConstraintViolation' ? 'OccurenceConstraintViolation' : kind),
+  errorCode: (kind) => CODES_16[kind],
 };

@@ -6,6 +6,7 @@
 import * as schemas from 'typed-ocpp/dist/ocpp20/schemas.js';
 import type * as T from 'typed-ocpp/dist/ocpp20/types.js';
 import type { Dialect } from './dialect.js';
+import type { RpcErrorKind } from './errors.js';
 
 export type * from 'typed-ocpp/dist/ocpp20/types.js';
 
@@ -105,11 +106,32 @@ const csActions: ReadonlyArray<keyof CsCalls201> = [
   'SecurityEventNotification', 'SignCertificate', 'StatusNotification', 'TransactionEvent',
 ];
 
+/**
+ * OCPP-J 2.0.1 Part 4 §4.3 (Table 8). A frame that is not a valid RPC message at all, or a CALL
+ * of the wrong shape, is RpcFrameworkError ("-1" when its id cannot be read, §4.2.3); an unknown
+ * message type is answered MessageTypeNotSupported (§4.4: 2.1 later turned this into ignoring
+ * it). "Occurrence" is spelled right from 2.0 on.
+ */
+const CODES_201: Record<RpcErrorKind, string | null> = {
+  NotImplemented: 'NotImplemented',
+  NotSupported: 'NotSupported',
+  InternalError: 'InternalError',
+  ProtocolError: 'ProtocolError',
+  SecurityError: 'SecurityError',
+  FormatViolation: 'FormatViolation',
+  PropertyConstraintViolation: 'PropertyConstraintViolation',
+  OccurrenceConstraintViolation: 'OccurrenceConstraintViolation',
+  TypeConstraintViolation: 'TypeConstraintViolation',
+  GenericError: 'GenericError',
+  UnreadableFrame: 'RpcFrameworkError',
+  IncompleteCall: 'RpcFrameworkError',
+  MalformedCall: 'RpcFrameworkError',
+  UnknownMessageType: 'MessageTypeNotSupported',
+};
+
 export const ocpp201: Dialect = {
   protocol: 'ocpp2.0.1',
   schemas: schemas as unknown as Record<string, unknown>,
   actionsSentBy: { csms: new Set(csmsActions), cp: new Set(csActions) },
-  // OCPP-J 2.0.1 (Part 4) renamed FormationViolation; the other codes keep their names, and
-  // "OccurrenceConstraintViolation" is spelled correctly from 2.0 on.
-  errorCode: (kind) => (kind === 'FormationViolation' ? 'FormatViolation' : kind),
+  errorCode: (kind) => CODES_201[kind],
 };

@@ -75,6 +75,8 @@ export interface RpcEvents {
   problem: [ProtocolProblem];
   /** An incoming CALL that was answered with a CALLRESULT. */
   handled: [action: string, request: unknown, response: unknown];
+  /** One of our CALLs that the peer answered with a valid CALLRESULT. */
+  answered: [action: string, request: unknown, response: unknown];
   close: [code: number, reason: string];
 }
 
@@ -122,6 +124,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
   private alive = true;
   private incoming = 0;
   private closedWith: { code: number; reason: string } | null = null;
+  private gate: ((action: string) => RpcViolation | null) | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -163,6 +166,14 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
     this.handlers.set(action, handler as Handler<unknown, unknown>);
   }
 
+  /**
+   * A check every valid incoming CALL passes before its handler: a violation it returns is the
+   * answer instead (a Pending 2.0.1 station may send only what it was asked for, B02.FR.09).
+   */
+  setGate(gate: (action: string) => RpcViolation | null): void {
+    this.gate = gate;
+  }
+
   call<A extends keyof Out & string>(
     action: A,
     payload: Out[A][0],
@@ -179,6 +190,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
       const queued: QueuedCall = {
         id,
         action,
+        payload,
         text: serializeCall(id, action, payload),
         timeoutMs: options.timeoutMs ?? this.callTimeoutMs,
         resolve: resolve as (p: unknown) => void,
@@ -280,6 +292,11 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
       this.replyError(id, violation.kind, violation.message);
       return;
     }
+    const refused = this.gate?.(action);
+    if (refused) {
+      this.replyError(id, refused.kind, refused.message, refused.details);
+      return;
+    }
     const handler = this.handlers.get(action);
     if (!handler) {
       this.replyError(id, 'NotSupported', `${action} is not supported`);
@@ -338,8 +355,9 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
   }
 
   private replyError(id: string, kind: RpcErrorKind, description: string, details: unknown = {}): void {
-    if (this.closedWith) return;
-    this.send(serializeError(id, this.options.dialect.errorCode(kind), description, details));
+    const code = this.options.dialect.errorCode(kind);
+    if (this.closedWith || code === null) return;
+    this.send(serializeError(id, code, description, details));
   }
 
   private onReply(frame: CallResultFrame | CallErrorFrame): void {
@@ -356,7 +374,10 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
     } else {
       const violation = this.validator.validate(`${call.action}Response`, frame.payload);
       if (violation) call.reject(new InvalidResponseError(call.action, violation.message, frame.payload));
-      else call.resolve(frame.payload);
+      else {
+        if (this.listenerCount('answered') > 0) this.notify('answered', call.action, call.payload, frame.payload);
+        call.resolve(frame.payload);
+      }
     }
     this.pump();
   }

@@ -14,7 +14,8 @@ export interface SchemaViolation {
 /**
  * Which CALLERROR a schema failure becomes. The OCPP-J 1.6 table (§4.2.3) describes the codes
  * in words; this is our reading of it, documented in docs/ocpp.md:
- * - the payload is not an object, or carries a field its PDU does not have → FormationViolation
+ * - the payload is not an object, or carries a field its PDU does not have → FormatViolation
+ *   (1.6: FormationViolation)
  *   ("not conform the PDU structure");
  * - a required field missing or an array too long/short → OccurrenceConstraintViolation
  *   (cardinality);
@@ -25,9 +26,9 @@ export interface SchemaViolation {
 function kindOf(error: ErrorObject): RpcErrorKind {
   switch (error.keyword) {
     case 'additionalProperties':
-      return 'FormationViolation';
+      return 'FormatViolation';
     case 'type':
-      return error.instancePath === '' ? 'FormationViolation' : 'TypeConstraintViolation';
+      return error.instancePath === '' ? 'FormatViolation' : 'TypeConstraintViolation';
     case 'required':
     case 'minItems':
     case 'maxItems':
@@ -80,7 +81,7 @@ export class PayloadValidator {
     const fn = this.compiled.get(schemaName) ?? this.compile(schemaName);
     if (fn(payload)) return null;
     const first = fn.errors?.[0];
-    if (!first) return { kind: 'FormationViolation', message: 'payload is invalid' };
+    if (!first) return { kind: 'FormatViolation', message: 'payload is invalid' };
     return { kind: kindOf(first), message: describe(first) };
   }
 

@@ -21,10 +21,10 @@ test('5,000 StatusNotifications with distinct connector ids: each answered, 64 k
   const answers = (await Promise.all(replies)) as unknown[][];
   expect(answers.every((a) => a[0] === 3)).toBe(true);
   expect(csms.server.state('CP-CONNECTORS')!.connectors.size).toBe(MAX_CONNECTORS);
-  expect(problems.filter((p) => p.startsWith('CP-CONNECTORS: reports more than 64 connector ids'))).toHaveLength(1);
+  expect(problems.filter((p) => p.startsWith('CP-CONNECTORS: reports more than 64 connectors'))).toHaveLength(1);
   // A connector it already has still updates.
   await raw.call('StatusNotification', { connectorId: 0, errorCode: 'NoError', status: 'Faulted' });
-  expect(csms.server.state('CP-CONNECTORS')!.connectors.get(0)?.status).toBe('Faulted');
+  expect(csms.server.state('CP-CONNECTORS')!.connectors.get('0')?.status).toBe('Faulted');
   raw.close();
   await until(() => csms.server.state('CP-CONNECTORS') === undefined, 3000, 'its entry to be dropped on disconnect');
 });

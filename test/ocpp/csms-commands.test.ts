@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CallError } from '../../src/ocpp/errors.js';
-import type { ChargePointConnection } from '../../src/ocpp/csms/charge-point.js';
+import type { ChargePoint16 } from '../../src/ocpp/csms/charge-point.js';
 import type { SimulatedChargePoint } from '../../src/sim/simulator.js';
 import { recordCalls, simulator, startCsms, until, type RecordedCall, type TestCsms } from '../helpers/ocpp.js';
 
@@ -8,7 +8,7 @@ describe('every Central System call against the simulator, with its answers', ()
   let csms: TestCsms;
   let sim: SimulatedChargePoint;
   let calls: RecordedCall[];
-  const cp = (): ChargePointConnection => csms.server.chargePoint('CP-CMD')!;
+  const cp = (): ChargePoint16 => csms.server.chargePoint16('CP-CMD')!;
   const seen = (action: string, match: (req: any) => boolean = () => true): boolean =>
     calls.some((c) => c.action === action && match(c.request));
 

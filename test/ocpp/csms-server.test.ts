@@ -86,17 +86,23 @@ describe('security profile 1: Basic auth on the upgrade', () => {
 });
 
 describe('upgrade checks', () => {
-  test('the ocpp1.6 subprotocol is negotiated, preferred among others offered', async () => {
+  test.each([
+    [['ocpp2.0.1'], 'ocpp2.0.1'],
+    [['ocpp1.6'], 'ocpp1.6'],
+    [['ocpp2.0.1', 'ocpp1.6'], 'ocpp2.0.1'],
+    [['ocpp1.6', 'ocpp2.0.1'], 'ocpp1.6'],
+    [['ocpp2.1', 'ocpp1.5', 'ocpp1.6'], 'ocpp1.6'],
+  ])("offered %j: the station's first choice that we speak, %s", async (offered, chosen) => {
     csms = await startCsms({ open: true });
-    const r = await attempt(`${csms.url}/CP-1`, ['ocpp2.0.1', 'ocpp1.6']);
-    expect(r).toMatchObject({ status: 101, protocol: 'ocpp1.6' });
+    const r = await attempt(`${csms.url}/CP-1`, offered);
+    expect(r).toMatchObject({ status: 101, protocol: chosen });
   });
 
-  test('a client offering no subprotocol we speak is refused', async () => {
+  test('a client offering no subprotocol we speak is refused, and told which we speak', async () => {
     csms = await startCsms({ open: true });
-    const r = await attempt(`${csms.url}/CP-1`, ['ocpp2.0.1']);
+    const r = await attempt(`${csms.url}/CP-1`, ['ocpp2.1', 'ocpp1.5']);
     expect(r.status).toBe(400);
-    expect(r.body).toContain('ocpp1.6');
+    expect(r.body).toContain('we speak ocpp1.6, ocpp2.0.1');
     expect((await attempt(`${csms.url}/CP-1`, [])).status).toBe(400);
   });
 
@@ -122,11 +128,11 @@ describe('connections', () => {
     await sim.start();
     const state = csms.server.state('CP-REG')!;
     expect(state).toMatchObject({ connected: true, protocol: 'ocpp1.6', remoteAddress: '127.0.0.1', bootedThisConnection: true });
-    expect(state.boot).toMatchObject({ chargePointVendor: 'ABB', chargePointModel: 'Terra AC', firmwareVersion: '3.8.2' });
+    expect(state.boot).toMatchObject({ vendor: 'ABB', model: 'Terra AC', firmwareVersion: '3.8.2' });
     expect(state.connectedAt).toBeInstanceOf(Date);
     const seen = state.lastSeenMs!;
     await new Promise((r) => setTimeout(r, 5));
-    await csms.server.chargePoint('CP-REG')!.getConfiguration(['HeartbeatInterval']);
+    await csms.server.chargePoint16('CP-REG')!.getConfiguration(['HeartbeatInterval']);
     expect(state.lastSeenMs!).toBeGreaterThan(seen);
     sim.stop();
     await until(() => csms.server.state('CP-REG') === undefined, 2000, 'disconnect');
@@ -138,7 +144,7 @@ describe('connections', () => {
     const events: string[] = [];
     const frames: { chargePointId: string; direction: string; text: string; at: number }[] = [];
     csms.server.on('connected', (cp) => events.push(`connected ${cp.id}`));
-    csms.server.on('booted', (cp, boot) => events.push(`booted ${cp.id} ${boot.chargePointModel}`));
+    csms.server.on('booted', (cp, boot) => events.push(`booted ${cp.id} ${boot.model}`));
     csms.server.on('disconnected', (cp) => events.push(`disconnected ${cp.id}`));
     csms.server.on('frame', (chargePointId, direction, text, at) => frames.push({ chargePointId, direction, text, at }));
     const calls = recordCalls(csms.server);
@@ -161,7 +167,7 @@ describe('connections', () => {
     csms.server.on('disconnected', (_cp, _code, reason) => events.push(`disconnected: ${reason}`));
     csms.server.on('connected', () => events.push('connected'));
     const first = await rawClient(csms.url, 'CP-DUP');
-    const oldCp = csms.server.chargePoint('CP-DUP')!;
+    const oldCp = csms.server.chargePoint16('CP-DUP')!;
     const pending = oldCp.getConfiguration().then(() => 'answered', (err: unknown) => err);
     await first.next(); // the GetConfiguration CALL reached the old socket; never answered
     const closed = once(first.ws, 'close');

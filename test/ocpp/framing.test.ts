@@ -86,7 +86,7 @@ describe('malformed and invalid frames get the 1.6 CALLERROR and the connection 
   });
 
   test('the charge point connected beside keeps being served throughout', async () => {
-    const cp = csms.server.chargePoint('NEIGHBOUR')!;
+    const cp = csms.server.chargePoint16('NEIGHBOUR')!;
     const conf = await cp.getConfiguration(['HeartbeatInterval']);
     expect(conf.configurationKey?.[0]?.key).toBe('HeartbeatInterval');
     expect(csms.server.chargePoint('RAW-1')?.isOpen).toBe(true);

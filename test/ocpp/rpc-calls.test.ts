@@ -19,7 +19,7 @@ test('one CALL in flight per direction: the next is sent only after the previous
   csms = await startCsms({ open: true });
   const raw = await rawClient(csms.url, 'CP-Q');
   stops.push(() => raw.close());
-  const cp = csms.server.chargePoint('CP-Q')!;
+  const cp = csms.server.chargePoint16('CP-Q')!;
   const results = [cp.clearCache(), cp.clearCache(), cp.clearCache()];
   const first = (await raw.next()) as [number, string, string];
   expect(first[2]).toBe('ClearCache');
@@ -37,7 +37,7 @@ test('the call timeout rejects with a typed error, and the queue moves on', asyn
   csms = await startCsms({ open: true, callTimeoutMs: 100 });
   const raw = await rawClient(csms.url, 'CP-T');
   stops.push(() => raw.close());
-  const cp = csms.server.chargePoint('CP-T')!;
+  const cp = csms.server.chargePoint16('CP-T')!;
   const slow = cp.clearCache();
   const next = cp.getConfiguration(['HeartbeatInterval'], { timeoutMs: 2000 });
   await expect(slow).rejects.toBeInstanceOf(CallTimeoutError);
@@ -59,7 +59,7 @@ test('an invalid outgoing payload is an error to the caller and nothing is sent'
   await sim.start();
   const frames: string[] = [];
   csms.server.on('frame', (_id, direction) => frames.push(direction));
-  const cp = csms.server.chargePoint('CP-OUT')!;
+  const cp = csms.server.chargePoint16('CP-OUT')!;
   // @ts-expect-error: deliberately wrong type
   const bad = cp.changeAvailability(1, 'Sideways');
   await expect(bad).rejects.toBeInstanceOf(InvalidOutgoingPayloadError);
@@ -71,7 +71,7 @@ test('a CALLERROR answer rejects with the peer code, description and details', a
   csms = await startCsms({ open: true });
   const raw = await rawClient(csms.url, 'CP-E');
   stops.push(() => raw.close());
-  const cp = csms.server.chargePoint('CP-E')!;
+  const cp = csms.server.chargePoint16('CP-E')!;
   const call = cp.reset('Soft');
   const frame = (await raw.next()) as unknown[];
   // Some firmware sends the details as a string: still a proper CallError.
@@ -85,7 +85,7 @@ test('an answer that breaks the response schema rejects with InvalidResponseErro
   csms = await startCsms({ open: true });
   const raw = await rawClient(csms.url, 'CP-R');
   stops.push(() => raw.close());
-  const cp = csms.server.chargePoint('CP-R')!;
+  const cp = csms.server.chargePoint16('CP-R')!;
   const call = cp.clearCache();
   const frame = (await raw.next()) as unknown[];
   raw.send(JSON.stringify([3, frame[1], { status: 'Maybe' }]));
@@ -97,7 +97,7 @@ test('a bounded queue refuses calls beyond its limit', async () => {
   csms = await startCsms({ open: true, maxQueuedCalls: 2 });
   const raw = await rawClient(csms.url, 'CP-FULL');
   stops.push(() => raw.close());
-  const cp = csms.server.chargePoint('CP-FULL')!;
+  const cp = csms.server.chargePoint16('CP-FULL')!;
   const calls = [cp.clearCache(), cp.clearCache(), cp.clearCache(), cp.clearCache()].map((p) => p.catch((e: unknown) => e));
   raw.close();
   const outcomes = await Promise.all(calls);

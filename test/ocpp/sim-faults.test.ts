@@ -19,7 +19,7 @@ async function run(options: Omit<SimOptions, 'url' | 'id'>, heartbeatIntervalS =
   await sim.start();
   return sim;
 }
-const cp = () => csms.server.chargePoint('CP-F')!;
+const cp = () => csms.server.chargePoint16('CP-F')!;
 const count = (action: string): number => calls.filter((c) => c.action === action).length;
 
 test('rejectKeys and unsupportedKeys', async () => {

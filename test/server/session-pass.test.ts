@@ -44,6 +44,7 @@ test('a full session against a simulated charge point passes, in the reference s
         status: 'passed',
         duration_ms: expect.any(Number),
         detail: '11 of 12 configuration keys applied; rejected: ReserveConnectorZeroSupported',
+        warnings: ['ReserveConnectorZeroSupported not applied: not supported by firmware'],
       },
       {
         name: 'test_transaction',

@@ -33,7 +33,7 @@ test('what the server observes of charge points is written without an fsync, and
   for (let i = 0; i < 5; i += 1) await raw.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: `M${i}` });
   raw.close();
   await new Promise((r) => setTimeout(r, 100));
-  expect(t.server.store.chargePoints.get('CP-OBSERVED')?.boot?.chargePointModel).toBe('M4');
+  expect(t.server.store.chargePoints.get('CP-OBSERVED')?.boot?.model).toBe('M4');
   // Back to FULL for everything acknowledged (sessions, issues) once an observation is written.
   expect(t.server.store.db.pragma('synchronous', { simple: true })).toBe(2);
   await t.stop();

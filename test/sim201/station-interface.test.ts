@@ -62,8 +62,8 @@ test('a 1.6 charge point, driven through SimulatedStation', async () => {
   await charge(
     s,
     seen,
-    () => csms.server.chargePoint('CP-IF')!.remoteStartTransaction('TAG', 1),
-    (id) => csms.server.chargePoint('CP-IF')!.remoteStopTransaction(id as number),
+    () => csms.server.chargePoint16('CP-IF')!.remoteStartTransaction('TAG', 1),
+    (id) => csms.server.chargePoint16('CP-IF')!.remoteStopTransaction(id as number),
   );
   expect(seen.stopped[0]!.reason).toBe('Remote');
   expect(seen.status.map(([, status]) => status)).toEqual(['Preparing', 'Charging', 'Finishing', 'Available']);

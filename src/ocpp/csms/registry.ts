@@ -1,4 +1,33 @@
-import type { BootNotificationRequest, StatusNotificationRequest } from '../ocpp16.js';
+/**
+ * Who a charge point says it is, from its BootNotification, in the same words for every version
+ * (1.6 chargePointVendor/Model/…, 2.0.1 chargingStation.vendorName/model/… and its modem).
+ */
+export interface StationIdentity {
+  vendor: string;
+  model: string;
+  serialNumber: string | null;
+  firmwareVersion: string | null;
+  meterType: string | null;
+  iccid: string | null;
+  imsi: string | null;
+}
+
+/**
+ * A connector's latest status. `key` is the version's own address of it (1.6 "2" for connector 2,
+ * 2.0.1 "1/2" for EVSE 1 connector 2); `status` is in the version's own words.
+ */
+export interface ConnectorReport {
+  key: string;
+  evseId: number;
+  /** 2.0.1 only: a 1.6 connector is its own EVSE. */
+  connectorId: number | null;
+  status: string;
+  errorCode: string | null;
+  receivedAt: Date;
+}
+
+/** The answer we gave the last BootNotification: a Pending station may send little (B02.FR.09). */
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
 /** What the Central System knows about one connected charge point (a replacing connection keeps it). */
 export interface ChargePointState {
@@ -10,14 +39,16 @@ export interface ChargePointState {
   disconnectedAt: Date | null;
   /** Last frame or pong from the charge point, epoch ms (updated on every frame: no Date per frame). */
   lastSeenMs: number | null;
-  boot: BootNotificationRequest | null;
+  boot: StationIdentity | null;
   bootedAt: Date | null;
   /** Whether a BootNotification was accepted on the current connection. */
   bootedThisConnection: boolean;
+  /** What we answered its last BootNotification on this connection, if it sent one. */
+  registration: RegistrationStatus | null;
   /** Epoch ms of the last Heartbeat. */
   lastHeartbeatMs: number | null;
-  /** Latest StatusNotification per connector id (0 is the charge point itself). */
-  connectors: Map<number, StatusNotificationRequest & { receivedAt: Date }>;
+  /** Latest StatusNotification per connector, by its key. */
+  connectors: Map<string, ConnectorReport>;
 }
 
 /**
@@ -50,6 +81,7 @@ export class ChargePointRegistry {
     state.connectedAt = new Date();
     state.lastSeenMs = state.connectedAt.getTime();
     state.bootedThisConnection = false;
+    state.registration = null;
     this.states.set(id, state);
     return state;
   }
@@ -68,9 +100,9 @@ export class ChargePointRegistry {
   }
 
   /** Keeps a connector's latest status; false when the charge point already reported too many. */
-  recordStatus(state: ChargePointState, status: StatusNotificationRequest): boolean {
-    if (!state.connectors.has(status.connectorId) && state.connectors.size >= MAX_CONNECTORS) return false;
-    state.connectors.set(status.connectorId, { ...status, receivedAt: new Date() });
+  recordStatus(state: ChargePointState, report: Omit<ConnectorReport, 'receivedAt'>): boolean {
+    if (!state.connectors.has(report.key) && state.connectors.size >= MAX_CONNECTORS) return false;
+    state.connectors.set(report.key, { ...report, receivedAt: new Date() });
     return true;
   }
 
@@ -86,6 +118,7 @@ export class ChargePointRegistry {
       boot: null,
       bootedAt: null,
       bootedThisConnection: false,
+      registration: null,
       lastHeartbeatMs: null,
       connectors: new Map(),
     };

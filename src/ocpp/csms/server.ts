@@ -8,12 +8,15 @@ import { listen } from '../../common/listen.js';
 import { sourceOf } from '../../common/source-address.js';
 import type { Dialect } from '../dialect.js';
 import { describeError, emitGuarded } from '../guarded-emit.js';
-import { ocpp16, type BootNotificationRequest, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
-import { type FrameDirection, RpcConnection, type ProtocolProblem } from '../rpc.js';
-import { ChargePointConnection } from './charge-point.js';
+import { ocpp16, type CpCalls16, type CsmsCalls16 } from '../ocpp16.js';
+import { ocpp201, type CsCalls201, type CsmsCalls201 } from '../ocpp201.js';
+import { type CallMap, type FrameDirection, RpcConnection, type ProtocolProblem } from '../rpc.js';
+import { type AnyChargePoint, ChargePoint16, ChargePointConnection, Station201 } from './charge-point.js';
+import { installHandlers16 } from './handlers16.js';
+import { installHandlers201 } from './handlers201.js';
+import { type CentralSystemPolicy, DEFAULT_POLICY } from './policy.js';
 import { PendingHandshakes } from './handshakes.js';
-import { type CentralSystemPolicy, clockSeededTransactionIds, installCentralSystemHandlers } from './handlers.js';
-import { ChargePointRegistry, type ChargePointState } from './registry.js';
+import { ChargePointRegistry, type ChargePointState, type StationIdentity } from './registry.js';
 
 /**
  * The answer to a connection attempt: true lets it in; false refuses it with 401; a refusal
@@ -57,7 +60,10 @@ export interface CsmsServerOptions {
   authenticate?: Authenticate;
   /** Accept any charge point without credentials: only when the operator asks for it. */
   open?: boolean;
-  /** Subprotocols we speak, in order of preference. */
+  /**
+   * Subprotocols we speak (default: OCPP 1.6 and 2.0.1). A station offering several gets the
+   * first of its own list that we speak: its order is its preference (OCPP-J Part 4 §3.1.3).
+   */
   dialects?: Dialect[];
   /** Path prefix charge points connect under; the identity is the last segment. */
   pathPrefix?: string;
@@ -76,11 +82,12 @@ export interface CsmsServerOptions {
 }
 
 export interface CsmsEvents {
-  connected: [cp: ChargePointConnection];
-  booted: [cp: ChargePointConnection, boot: BootNotificationRequest];
-  disconnected: [cp: ChargePointConnection, code: number, reason: string];
+  connected: [cp: AnyChargePoint];
+  /** A BootNotification answered (Accepted, or Pending while the station is configured). */
+  booted: [cp: AnyChargePoint, boot: StationIdentity];
+  disconnected: [cp: AnyChargePoint, code: number, reason: string];
   /** Every incoming CALL answered with a CALLRESULT. */
-  call: [cp: ChargePointConnection, action: string, request: unknown, response: unknown];
+  call: [cp: AnyChargePoint, action: string, request: unknown, response: unknown];
   frame: [chargePointId: string, direction: FrameDirection, text: string, at: number];
   problem: [chargePointId: string, problem: ProtocolProblem];
   /** A connection attempt refused before the WebSocket opened. */
@@ -92,7 +99,7 @@ const IDENTITY = /^[\x20-\x7e]{1,48}$/;
 
 export class CsmsServer extends EventEmitter<CsmsEvents> {
   readonly registry = new ChargePointRegistry();
-  private readonly connections = new Map<string, ChargePointConnection>();
+  private readonly connections = new Map<string, AnyChargePoint>();
   private readonly wss: WebSocketServer;
   private readonly dialects: Dialect[];
   private readonly prefix: string;
@@ -106,16 +113,11 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     if (!options.open && !options.authenticate) {
       throw new Error('CsmsServer needs authenticate() unless it is explicitly open');
     }
-    this.dialects = options.dialects ?? [ocpp16];
+    this.dialects = options.dialects ?? [ocpp16, ocpp201];
     this.prefix = options.pathPrefix ?? '/ocpp/';
     this.limits = { ...DEFAULT_UPGRADE_LIMITS, ...options.limits };
     this.handshakes = new PendingHandshakes(this.limits.maxPendingPerSource, this.limits.headersTimeoutMs);
-    this.policy = {
-      heartbeatIntervalS: 300,
-      authorizeIdTag: () => 'Accepted',
-      nextTransactionId: clockSeededTransactionIds(),
-      ...options.policy,
-    };
+    this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes ?? 1024 * 1024,
@@ -130,8 +132,20 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
   }
 
   /** The live connection of a charge point, if it is connected. */
-  chargePoint(id: string): ChargePointConnection | undefined {
+  chargePoint(id: string): AnyChargePoint | undefined {
     return this.connections.get(id);
+  }
+
+  /** The live connection of a charge point that speaks OCPP 1.6, if it does. */
+  chargePoint16(id: string): ChargePoint16 | undefined {
+    const cp = this.connections.get(id);
+    return cp instanceof ChargePoint16 ? cp : undefined;
+  }
+
+  /** The live connection of a station that speaks OCPP 2.0.1, if it does. */
+  station201(id: string): Station201 | undefined {
+    const cp = this.connections.get(id);
+    return cp instanceof Station201 ? cp : undefined;
   }
 
   connectedIds(): string[] {
@@ -261,7 +275,11 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
   }
 
   private chooseDialect(offered: string[]): Dialect | undefined {
-    return this.dialects.find((d) => offered.includes(d.protocol));
+    for (const protocol of offered) {
+      const dialect = this.dialects.find((d) => d.protocol === protocol);
+      if (dialect) return dialect;
+    }
+    return undefined;
   }
 
   private accept(ws: WebSocket, id: string, dialect: Dialect, remoteAddress: string | null): void {
@@ -282,10 +300,20 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
       ...(this.options.maxQueuedCalls !== undefined && { maxQueuedCalls: this.options.maxQueuedCalls }),
       ...(this.options.maxBufferedBytes !== undefined && { maxBufferedBytes: this.options.maxBufferedBytes }),
     };
-    const rpc = new RpcConnection<CsmsCalls16, CpCalls16>(ws, rpcOptions);
+    const rpc = new RpcConnection<CallMap, CallMap>(ws, rpcOptions);
     const state = this.registry.connected(id, dialect.protocol, remoteAddress);
-    const cp = new ChargePointConnection(id, rpc, remoteAddress, state.connectedAt ?? new Date());
-    installCentralSystemHandlers(rpc, state, this.policy, this.registry, (message) => this.notify('problem', id, { message, text: '' }));
+    const connectedAt = state.connectedAt ?? new Date();
+    const station = { state, policy: this.policy, registry: this.registry, onProblem: (message: string): void => this.notify('problem', id, { message, text: '' }) };
+    let cp: AnyChargePoint;
+    if (dialect.protocol === ocpp201.protocol) {
+      const typed = rpc as unknown as RpcConnection<CsmsCalls201, CsCalls201>;
+      cp = new Station201(id, typed as unknown as RpcConnection<CsmsCalls201, CallMap>, remoteAddress, connectedAt);
+      installHandlers201(typed, station);
+    } else {
+      const typed = rpc as unknown as RpcConnection<CsmsCalls16, CpCalls16>;
+      cp = new ChargePoint16(id, typed as unknown as RpcConnection<CsmsCalls16, CallMap>, remoteAddress, connectedAt);
+      installHandlers16(typed, station);
+    }
     this.connections.set(id, cp);
 
     ws.on('pong', () => {
@@ -298,7 +326,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     rpc.on('problem', (problem) => this.notify('problem', id, problem));
     rpc.on('handled', (action, request, response) => {
       this.notify('call', cp, action, request, response);
-      if (action === 'BootNotification') this.notify('booted', cp, request as BootNotificationRequest);
+      if (action === 'BootNotification' && state.boot) this.notify('booted', cp, state.boot);
     });
     rpc.on('close', (code, reason) => {
       if (this.connections.get(id) !== cp) return;

@@ -5,6 +5,13 @@
 export const AUTHORIZATION_KEY = 'AuthorizationKey';
 
 /**
+ * Its OCPP 2.0.1 twin, SecurityCtrlr.BasicAuthPassword (A01): a WriteOnly string variable, the
+ * password itself (no hex).
+ */
+export const BASIC_AUTH_PASSWORD = 'BasicAuthPassword';
+export const SECURITY_CTRLR = 'SecurityCtrlr';
+
+/**
  * The passwords a charge point may connect with after AuthorizationKey = `value`. The
  * whitepaper sends the password hex-encoded (16-20 bytes as up to 40 hex digits) and the
  * charge point presents the bytes; some firmware presents the text as it came. Both are

@@ -14,14 +14,13 @@ import { ApiError } from '../../api/errors.js';
 import { newId } from '../../common/ids.js';
 import { hashPassword } from '../../common/password.js';
 import { isoSeconds } from '../../common/time.js';
-import type { ChargePointConnection } from '../../ocpp/csms/charge-point.js';
+import { type AnyChargePoint, ChargePoint16 } from '../../ocpp/csms/charge-point.js';
+import { versionOf } from './protocol/adapters.js';
 import type { CsmsServer } from '../../ocpp/csms/server.js';
 import { ConnectionClosedError } from '../../ocpp/errors.js';
 import type { FirmwareStatusNotificationRequest } from '../../ocpp/ocpp16.js';
-import { passwordsFor } from '../auth/authorization-key.js';
 import { stepState, toStatusResponse } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
-import { pushConfiguration } from './configuration-push.js';
 import { buildDiagnostics } from './diagnostics.js';
 import { Gate, SessionAborted } from './gate.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -53,7 +52,7 @@ function estimateSeconds(template: Template, skipTestTransaction: boolean): numb
 export class CommissioningEngine {
   private readonly runners = new Map<string, SessionRunner>();
   private readonly callListeners = new Map<string, Set<(action: string, request: unknown, response: unknown) => void>>();
-  private readonly connectWaiters = new Map<string, Set<(cp: ChargePointConnection) => void>>();
+  private readonly connectWaiters = new Map<string, Set<(cp: AnyChargePoint) => void>>();
   private readonly configLock = new KeyedLock();
   private readonly problems: ProblemDigest;
 
@@ -69,7 +68,9 @@ export class CommissioningEngine {
     csms.on('disconnected', (cp, code, reason) => this.onDisconnected(cp, code, reason));
     csms.on('booted', (cp, boot) => {
       this.store.observe(() => this.store.chargePoints.recordBoot(cp.id, boot, new Date()));
-      this.serverLog(`${cp.id} booted: ${boot.chargePointVendor} ${boot.chargePointModel}${boot.firmwareVersion ? ` (firmware ${boot.firmwareVersion})` : ''}`);
+      const registration = this.csms.state(cp.id)?.registration;
+      const pending = registration === 'Pending' ? '; answered Pending until it is configured' : '';
+      this.serverLog(`${cp.id} booted: ${boot.vendor} ${boot.model}${boot.firmwareVersion ? ` (firmware ${boot.firmwareVersion})` : ''}${pending}`);
     });
     csms.on('call', (cp, action, request, response) => this.onCall(cp.id, action, request, response));
     csms.on('frame', (chargePointId, direction, frame, at) => {
@@ -157,7 +158,7 @@ export class CommissioningEngine {
       ),
     );
     this.store.chargePoints.setTemplate(chargePointId, template.template_id);
-    const runner = new SessionRunner(session, template, this.store, this.settings, this.link(chargePointId, true));
+    const runner = new SessionRunner(session, template, this.store, this.settings, this.link(chargePointId, session.id));
     this.runners.set(chargePointId, runner);
     runner.log('info', `Session started with template ${template.template_id}${skipTestTransaction ? ' (test transaction skipped)' : ''}`, null);
     this.serverLog(`${chargePointId}: commissioning session ${session.id} started (${template.template_id})`);
@@ -234,10 +235,15 @@ export class CommissioningEngine {
       else if (level !== 'debug') this.serverLog(`${chargePointId}: ${message}`);
     };
     const gate = new Gate();
-    const ctx = new StepContext(null, template, this.settings, this.link(chargePointId, false), gate, log);
+    const ctx = new StepContext(null, template, this.settings, this.link(chargePointId, null), gate, log);
+    const settings = ctx.protocol.configuration.settings(template);
+    if (settings === null) {
+      gate.end(new Error('nothing to apply'));
+      throw new ApiError('validation_error', `template ${templateId} has no settings for OCPP ${ctx.protocol.version}, which ${chargePointId} speaks`, [{ field: 'template_id', issue: 'wrong_version' }]);
+    }
     let result;
     try {
-      result = await this.configLock.run(chargePointId, 'apply-template', () => pushConfiguration(ctx, template.configuration));
+      result = await this.configLock.run(chargePointId, 'apply-template', () => ctx.protocol.configuration.push(ctx, settings));
     } catch (err) {
       if (err instanceof ConnectionClosedError) throw new ApiError('not_connected', `${chargePointId} disconnected while the template was applied`);
       throw err;
@@ -245,8 +251,8 @@ export class CommissioningEngine {
       gate.end(new Error('apply-template finished'));
     }
     this.store.chargePoints.setTemplate(chargePointId, template.template_id);
-    const rejected = result.rejected.map((r) => r.key);
-    log('info', `Template ${templateId} applied: ${result.applied.length} keys applied${rejected.length ? `; rejected: ${rejected.join(', ')}` : ''}`);
+    const rejected = result.rejected.map((r) => r.name);
+    log('info', `Template ${templateId} applied: ${result.applied.length} ${ctx.protocol.configuration.singular}s applied${rejected.length ? `; rejected: ${rejected.join(', ')}` : ''}`);
     return {
       charge_point_id: chargePointId,
       template_id: template.template_id,
@@ -299,16 +305,30 @@ export class CommissioningEngine {
     const boot = this.csms.state(chargePointId)?.boot ?? record?.boot;
     const template =
       (record?.templateId ? this.templates.get(record.templateId) : undefined) ??
-      this.templates.forModel(boot?.chargePointVendor, boot?.chargePointModel) ??
+      this.templates.forModel(boot?.vendor, boot?.model) ??
       this.templates.get(this.settings.defaultTemplateId);
     if (!template) throw new ApiError('not_found', `no template given and the default ${this.settings.defaultTemplateId} is not installed`);
     return template;
   }
 
-  private link(chargePointId: string, waitForReturn: boolean): ChargePointLink {
+  /**
+   * A session's view of its charge point (`sessionId`), or apply-template's (null), which does not
+   * wait for a charge point that is away.
+   */
+  private link(chargePointId: string, sessionId: string | null): ChargePointLink {
+    const waitForReturn = sessionId !== null;
     return {
       chargePointId,
       live: () => this.csms.chargePoint(chargePointId),
+      version: () => versionOf(this.csms.chargePoint(chargePointId)?.protocol ?? this.store.chargePoints.get(chargePointId)?.protocol),
+      identity: () => {
+        const live = this.csms.state(chargePointId);
+        if (live?.boot && live.bootedAt) return { identity: live.boot, at: isoSeconds(live.bootedAt) };
+        const record = this.store.chargePoints.get(chargePointId);
+        return record?.boot && record.bootedAt ? { identity: record.boot, at: record.bootedAt } : null;
+      },
+      configuration: () => this.store.chargePoints.get(chargePointId)?.configuration ?? null,
+      markConfigured: () => this.store.write(() => this.store.chargePoints.markConfigured(chargePointId, isoSeconds())),
       connection: () => {
         const cp = this.csms.chargePoint(chargePointId);
         if (cp?.isOpen) return Promise.resolve(cp);
@@ -327,17 +347,25 @@ export class CommissioningEngine {
         return () => listeners.delete(listener);
       },
       // Firmware that wrongly reports a write-only key must not put it in the database.
-      rememberConfiguration: (keys) => this.store.observe(() => this.store.chargePoints.recordConfiguration(chargePointId, redactConfiguration(keys), new Date())),
+      rememberConfiguration: ({ items }) => {
+        const safe = redactConfiguration(items);
+        const at = new Date();
+        this.store.observe(() => {
+          this.store.chargePoints.recordConfiguration(chargePointId, safe, at);
+          const protocol = this.csms.chargePoint(chargePointId)?.protocol;
+          if (sessionId && protocol) this.store.reports.put(sessionId, chargePointId, protocol, isoSeconds(at), safe);
+        });
+      },
       exclusive: (holder, fn) => this.configLock.run(chargePointId, holder, fn),
-      offerPassword: async (value) => {
-        const hashes = await Promise.all(passwordsFor(value).map((p) => hashPassword(p)));
+      offerPassword: async (candidates) => {
+        const hashes = await Promise.all(candidates.map((p) => hashPassword(p)));
         this.store.write(() => this.store.chargePoints.offerPassword(chargePointId, hashes));
       },
       withdrawOfferedPassword: () => this.store.write(() => this.store.chargePoints.withdrawOfferedPassword(chargePointId)),
     };
   }
 
-  private onConnected(cp: ChargePointConnection): void {
+  private onConnected(cp: AnyChargePoint): void {
     this.store.observe(() => {
       if (this.csms.isOpenMode) this.store.chargePoints.ensure(cp.id);
       this.store.chargePoints.recordConnection(cp.id, cp.remoteAddress, cp.protocol, cp.connectedAt);
@@ -355,8 +383,12 @@ export class CommissioningEngine {
     }
   }
 
-  /** Firmware may reconnect without a BootNotification and then say nothing: ask for one. */
-  private askForBootIfSilent(cp: ChargePointConnection, runner: SessionRunner): void {
+  /**
+   * 1.6 firmware may reconnect without a BootNotification and then say nothing: ask for one. (A
+   * 2.0.1 station need not boot on a reconnect, and refuses to when asked: F06.FR.17.)
+   */
+  private askForBootIfSilent(cp: AnyChargePoint, runner: SessionRunner): void {
+    if (!(cp instanceof ChargePoint16)) return;
     setTimeout(() => {
       if (!cp.isOpen || this.csms.state(cp.id)?.bootedThisConnection) return;
       runner.log('warn', 'Reconnected without a BootNotification; sending TriggerMessage(BootNotification)');
@@ -364,7 +396,7 @@ export class CommissioningEngine {
     }, this.settings.triggerWaitMs).unref();
   }
 
-  private onDisconnected(cp: ChargePointConnection, code: number, reason: string): void {
+  private onDisconnected(cp: AnyChargePoint, code: number, reason: string): void {
     this.store.observe(() => this.store.chargePoints.recordSeen(cp.id, new Date(this.csms.state(cp.id)?.lastSeenMs ?? Date.now())));
     this.serverLog(`${cp.id} disconnected (${code}${reason ? `, ${reason}` : ''})`);
     // A replaced socket is followed at once by the new one: no grace period needed for that.

@@ -1,7 +1,7 @@
 import type { LogLevel, PauseResponse, ResumeResponse, StepName, StopResponse } from '../../api/contract.js';
 import { ApiError } from '../../api/errors.js';
 import { isoSeconds } from '../../common/time.js';
-import type { Session } from '../store/sessions.js';
+import type { Session, Step, StepPatch } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
 import { Gate, SessionAborted, SessionStopped } from './gate.js';
 import { SessionLogBudget } from './log-budget.js';
@@ -184,8 +184,10 @@ export class SessionRunner {
     await ctx.runCleanups();
     if (this.finished) return outcome;
     const durationMs = Date.now() - this.current.startedAt - this.current.pausedMs - (this.pausedSince ? Date.now() - this.pausedSince : 0);
-    this.writeStep(position, { status: outcome.status, durationMs: Math.max(0, durationMs), detail: outcome.detail });
-    this.log(outcome.status === 'passed' ? 'info' : 'error', `Step ${name} ${outcome.status}: ${outcome.detail}`);
+    const warnings = outcome.status === 'passed' ? ctx.warnings : [];
+    this.writeStep(position, { status: outcome.status, durationMs: Math.max(0, durationMs), detail: outcome.detail, warnings });
+    const also = warnings.length > 0 ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : '';
+    this.log(outcome.status === 'passed' ? 'info' : 'error', `Step ${name} ${outcome.status}${also}: ${outcome.detail}`);
     this.current = null;
     this.progress = null;
     if (this.gate.paused) {
@@ -293,15 +295,12 @@ export class SessionRunner {
     this.log(result === 'passed' ? 'info' : 'error', `Session completed: ${result}`, null);
   }
 
-  private writeStep(position: number, patch: { status: Session['steps'][number]['status']; durationMs?: number; detail?: string }): void {
+  private writeStep(position: number, patch: StepPatch & { status: Step['status'] }): void {
     this.store.write(() => this.writeStepNow(position, patch));
   }
 
-  private writeStepNow(position: number, patch: { status: Session['steps'][number]['status']; durationMs?: number; detail?: string }): void {
+  private writeStepNow(position: number, patch: StepPatch & { status: Step['status'] }): void {
     this.store.sessions.updateStep(this.session.id, position, patch);
-    const step = this.session.steps[position]!;
-    step.status = patch.status;
-    if (patch.durationMs !== undefined) step.durationMs = patch.durationMs;
-    if (patch.detail !== undefined) step.detail = patch.detail;
+    Object.assign(this.session.steps[position]!, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
   }
 }

@@ -1,9 +1,9 @@
-import type { LogLevel, StepName } from '../../api/contract.js';
-import type { ChargePointConnection } from '../../ocpp/csms/charge-point.js';
-import type { ChargePointState } from '../../ocpp/csms/registry.js';
+import type { ConfigurationReportItem, LogLevel, StepName } from '../../api/contract.js';
+import type { AnyChargePoint, OcppVersion } from '../../ocpp/csms/charge-point.js';
+import type { ChargePointState, StationIdentity } from '../../ocpp/csms/registry.js';
 import { ConnectionClosedError } from '../../ocpp/errors.js';
-import type { CsmsCalls16 } from '../../ocpp/ocpp16.js';
-import type { ConfigurationKey } from '../store/charge-points.js';
+import type { ConfigurationReport, ProtocolAdapter } from './protocol/adapter.js';
+import { adapterFor } from './protocol/adapters.js';
 import type { EngineSettings } from './settings.js';
 import type { Gate } from './gate.js';
 import type { Template } from './templates.js';
@@ -12,17 +12,25 @@ import type { Template } from './templates.js';
 export interface ChargePointLink {
   readonly chargePointId: string;
   /** The live connection, waiting (within the reconnect grace) while it is away. */
-  connection(): Promise<ChargePointConnection>;
+  connection(): Promise<AnyChargePoint>;
   /** The live connection now, if any. */
-  live(): ChargePointConnection | undefined;
+  live(): AnyChargePoint | undefined;
   state(): ChargePointState | undefined;
+  /** The OCPP version it speaks now, or spoke when last connected. */
+  version(): OcppVersion;
+  /** Who it said it was in its last BootNotification, on this connection or an earlier one. */
+  identity(): { identity: StationIdentity; at: string } | null;
   /** Listens for CALLs from the charge point, with our answers; returns the removal. */
   onCall(listener: (action: string, request: unknown, response: unknown) => void): () => void;
-  /** Remembers the latest full GetConfiguration answer (for diagnostics). */
-  rememberConfiguration(keys: ConfigurationKey[]): void;
-  /** Accepts the password an AuthorizationKey of `value` gives, besides the current one, until it is used. */
-  offerPassword(value: string): Promise<void>;
-  /** The charge point refused the AuthorizationKey: forget the offered password. */
+  /** Remembers its full configuration as it just reported it (diagnostics; kept with the session). */
+  rememberConfiguration(report: ConfigurationReport): void;
+  /** A station kept Pending until configured is configured: its next BootNotification is accepted. */
+  markConfigured(): void;
+  /** Its configuration as it last reported it, if it ever did. */
+  configuration(): ConfigurationReportItem[] | null;
+  /** Accepts these passwords (one may be the bytes an AuthorizationKey encodes) besides the current one, until one is used. */
+  offerPassword(candidates: Uint8Array[]): Promise<void>;
+  /** The charge point refused its new password: forget the offered one. */
   withdrawOfferedPassword(): void;
   /**
    * Runs a configuration push alone: the configuration step and apply-template must not
@@ -42,7 +50,8 @@ export class StepContext {
   private ended: Error | null = null;
   private readonly endListeners = new Set<(e: Error) => void>();
   private readonly cleanups = new Set<() => Promise<unknown>>();
-  private profiles: string[] | null = null;
+  /** What the version adapter keeps for the length of a step (1.6 feature profiles, 2.0.1 limits). */
+  readonly memo = new Map<string, unknown>();
 
   constructor(
     readonly step: StepName | null,
@@ -60,8 +69,27 @@ export class StepContext {
     return this.link.chargePointId;
   }
 
+  /** How this charge point's OCPP version does what the step needs. */
+  get protocol(): ProtocolAdapter {
+    return adapterFor(this.link.version());
+  }
+
   log(level: LogLevel, message: string): void {
     this.logger(level, message);
+  }
+
+  /** What a step that passes still wants checked: a warn line, and a warning on the step. */
+  readonly warnings: string[] = [];
+
+  warn(message: string): void {
+    this.addWarning(message);
+    this.log('warn', message);
+  }
+
+  /** A warning on the step for what a warn line already said. */
+  addWarning(message: string): void {
+    // A charge point cannot make a step carry thousands: the first ones say enough.
+    if (this.warnings.length < 20) this.warnings.push(message);
   }
 
   /** What the step is doing now, shown as the running step's detail. */
@@ -101,17 +129,13 @@ export class StepContext {
    * connection drops under it, waits for the charge point to return and sends it again: every
    * call our steps make is safe to repeat, except where a step says `retry: false`.
    */
-  async call<A extends keyof CsmsCalls16 & string>(
-    action: A,
-    payload: CsmsCalls16[A][0],
-    options: { retry?: boolean; timeoutMs?: number } = {},
-  ): Promise<CsmsCalls16[A][1]> {
+  async call(action: string, payload: unknown, options: { retry?: boolean; timeoutMs?: number } = {}): Promise<unknown> {
     for (let attempt = 1; ; attempt += 1) {
       await this.guard(this.gate.pass());
       const cp = await this.guard(this.link.connection());
       await this.guard(this.gate.pass());
       try {
-        return await this.guard(cp.call(action, payload, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }));
+        return await this.guard(cp.callAny(action, payload, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }));
       } catch (err) {
         if (!(err instanceof ConnectionClosedError) || options.retry === false || attempt >= 3) throw err;
         this.log('warn', `${action} interrupted by a disconnect; retrying when the charge point is back (attempt ${attempt + 1})`);
@@ -182,10 +206,10 @@ export class StepContext {
   }
 
   /** A call for clean-ups: now, paused or not, without retries; fails fast if the charge point is away. */
-  async callNow<A extends keyof CsmsCalls16 & string>(action: A, payload: CsmsCalls16[A][0]): Promise<CsmsCalls16[A][1]> {
+  async callNow(action: string, payload: unknown): Promise<unknown> {
     const cp = this.link.live();
     if (!cp) throw new ConnectionClosedError('charge point not connected');
-    return cp.call(action, payload, { timeoutMs: 10_000 });
+    return cp.callAny(action, payload, { timeoutMs: 10_000 });
   }
 
   /** Runs the cleanups left, ignoring pause and the step's end; each one best effort. */
@@ -198,19 +222,5 @@ export class StepContext {
         this.log('warn', `clean-up failed: ${(err as Error).message}`);
       }
     }
-  }
-
-  /** The charge point's feature profiles, asked once per step context. */
-  async featureProfiles(): Promise<string[]> {
-    if (this.profiles) return this.profiles;
-    const answer = await this.call('GetConfiguration', { key: ['SupportedFeatureProfiles'] });
-    const value = answer.configurationKey?.find((k) => k.key === 'SupportedFeatureProfiles')?.value ?? '';
-    this.profiles = value.split(',').map((p) => p.trim()).filter(Boolean);
-    return this.profiles;
-  }
-
-  /** TriggerMessage is in the RemoteTrigger profile: do not rely on it unless it is listed. */
-  async supportsTrigger(): Promise<boolean> {
-    return (await this.featureProfiles()).includes('RemoteTrigger');
   }
 }

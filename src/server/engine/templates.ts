@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { STEP_NAMES, type StepName, type TemplateSummary } from '../../api/contract.js';
 import { chargePointPassword } from '../../api/schemas.js';
 import { problems } from '../../api/validate.js';
-import { AUTHORIZATION_KEY } from '../auth/authorization-key.js';
+import { AUTHORIZATION_KEY, BASIC_AUTH_PASSWORD } from '../auth/authorization-key.js';
 
 export interface TemplateKey {
   key: string;
@@ -12,9 +12,32 @@ export interface TemplateKey {
   required: boolean;
 }
 
+/**
+ * An OCPP 2.0.1 device-model setting: a variable of a component (on an EVSE or connector, and
+ * with instances, where the component has them), the attribute to set (Actual by default).
+ */
+export interface TemplateVariable {
+  component: string;
+  evse?: number;
+  connector?: number;
+  component_instance?: string;
+  variable: string;
+  variable_instance?: string;
+  attribute?: 'Actual' | 'Target' | 'MinSet' | 'MaxSet';
+  value: string;
+  /** The configuration step fails when a required variable is not applied. */
+  required: boolean;
+}
+
 export interface TestTransactionSettings {
+  /** 1.6: the connector; 2.0.1: the EVSE too, unless evse_id says otherwise. */
   connector_id: number;
+  /** 1.6 idTag; 2.0.1 the idToken's value. */
   id_tag: string;
+  /** 2.0.1: the EVSE to charge on (default: connector_id). */
+  evse_id?: number;
+  /** 2.0.1: the idToken's type; Central (the default) is a CSMS's own and needs no Authorize (F01.FR.01). */
+  id_token_type: 'Central' | 'eMAID' | 'ISO14443' | 'ISO15693' | 'KeyCode' | 'Local' | 'MacAddress' | 'NoAuthorization';
   /** How long the test transaction charges before it is stopped. */
   duration_seconds: number;
   /** Below this the step fails; 0 Wh only warns. */
@@ -22,7 +45,10 @@ export interface TestTransactionSettings {
 }
 
 export interface Template extends TemplateSummary {
+  /** OCPP 1.6 configuration keys. */
   configuration: TemplateKey[];
+  /** OCPP 2.0.1 device-model variables. */
+  variables: TemplateVariable[];
   test_transaction: TestTransactionSettings;
   step_timeouts_seconds: Partial<Record<StepName, number>>;
   /** Where it was loaded from. */
@@ -57,12 +83,38 @@ export const templateFileSchema = {
       properties: { [AUTHORIZATION_KEY]: keySetting(chargePointPassword) },
       additionalProperties: keySetting({ type: 'string', maxLength: 500 }),
     },
+    variables: {
+      type: 'array',
+      maxItems: 500,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['component', 'variable', 'value'],
+        properties: {
+          component: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,50}$' },
+          evse: { type: 'integer', minimum: 0 },
+          connector: { type: 'integer', minimum: 1 },
+          component_instance: { type: 'string', minLength: 1, maxLength: 50 },
+          variable: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,50}$' },
+          variable_instance: { type: 'string', minLength: 1, maxLength: 50 },
+          attribute: { type: 'string', enum: ['Actual', 'Target', 'MinSet', 'MaxSet'] },
+          // SetVariableData.attributeValue is a string of at most 1000.
+          value: { type: 'string', maxLength: 1000 },
+          required: { type: 'boolean' },
+        },
+        // The station's new password (A01) must be one it can take.
+        if: { properties: { variable: { const: BASIC_AUTH_PASSWORD } } },
+        then: { properties: { value: chargePointPassword } },
+      },
+    },
     test_transaction: {
       type: 'object',
       additionalProperties: false,
       properties: {
         connector_id: { type: 'integer', minimum: 1 },
         id_tag: { type: 'string', minLength: 1, maxLength: 20 },
+        evse_id: { type: 'integer', minimum: 1 },
+        id_token_type: { type: 'string', enum: ['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization'] },
         duration_seconds: { type: 'number', minimum: 0, maximum: 3600 },
         min_energy_wh: { type: 'number', minimum: 0 },
       },
@@ -77,6 +129,7 @@ export const templateFileSchema = {
 
 interface TemplateFile extends TemplateSummary {
   configuration?: Record<string, string | { value: string; required?: boolean }>;
+  variables?: (Omit<TemplateVariable, 'required'> & { required?: boolean })[];
   test_transaction?: Partial<TestTransactionSettings>;
   step_timeouts_seconds?: Partial<Record<StepName, number>>;
 }
@@ -86,6 +139,7 @@ export const DEFAULT_TEST_TRANSACTION: TestTransactionSettings = {
   id_tag: 'DYNAMO-COMMISSION',
   duration_seconds: 20,
   min_energy_wh: 0,
+  id_token_type: 'Central',
 };
 
 export type TemplateProblem = { file: string; message: string };
@@ -112,6 +166,7 @@ function parse(file: string, text: string): Template | TemplateProblem {
     configuration: Object.entries(t.configuration ?? {}).map(([key, v]) =>
       typeof v === 'string' ? { key, value: v, required: false } : { key, value: v.value, required: v.required ?? false },
     ),
+    variables: (t.variables ?? []).map((v) => ({ ...v, required: v.required ?? false })),
     test_transaction: { ...DEFAULT_TEST_TRANSACTION, ...t.test_transaction },
     step_timeouts_seconds: t.step_timeouts_seconds ?? {},
     source: file,

@@ -1,11 +1,30 @@
+import type { ConfigurationReportItem } from '../../api/contract.js';
 import { isoSeconds } from '../../common/time.js';
-import type { BootNotificationRequest } from '../../ocpp/ocpp16.js';
+import type { StationIdentity } from '../../ocpp/csms/registry.js';
 import type { Db } from './db.js';
 
-export interface ConfigurationKey {
-  key: string;
-  readonly: boolean;
-  value?: string;
+/**
+ * A boot as stored: who the charge point said it was. Rows written before OCPP 2.0.1 hold the
+ * 1.6 BootNotification itself; they read the same.
+ */
+function identityOf(json: string): StationIdentity {
+  const o = JSON.parse(json) as Record<string, string | undefined>;
+  if (typeof o['vendor'] === 'string') return o as unknown as StationIdentity;
+  return {
+    vendor: o['chargePointVendor'] ?? '',
+    model: o['chargePointModel'] ?? '',
+    serialNumber: o['chargePointSerialNumber'] ?? o['chargeBoxSerialNumber'] ?? null,
+    firmwareVersion: o['firmwareVersion'] ?? null,
+    meterType: o['meterType'] ?? null,
+    iccid: o['iccid'] ?? null,
+    imsi: o['imsi'] ?? null,
+  };
+}
+
+/** A reported configuration as stored; rows written before OCPP 2.0.1 hold 1.6 GetConfiguration keys. */
+function configurationOf(json: string): ConfigurationReportItem[] {
+  const items = JSON.parse(json) as (ConfigurationReportItem | { key: string; readonly: boolean; value?: string })[];
+  return items.map((i) => ('key' in i ? { name: i.key, value: i.value ?? null, mutability: i.readonly ? 'ReadOnly' : 'ReadWrite' } : i));
 }
 
 export interface ChargePointRecord {
@@ -17,14 +36,16 @@ export interface ChargePointRecord {
   createdAt: string;
   commissionedAt: string | null;
   commissionedSessionId: string | null;
-  boot: BootNotificationRequest | null;
+  boot: StationIdentity | null;
   bootedAt: string | null;
-  configuration: ConfigurationKey[] | null;
+  configuration: ConfigurationReportItem[] | null;
   configurationAt: string | null;
   remoteAddress: string | null;
   protocol: string | null;
   lastSeenAt: string | null;
   firmwareInstalledAt: string | null;
+  /** When a station kept Pending until configured was configured (local up --pending-until-configured). */
+  configuredAt: string | null;
 }
 
 interface Row {
@@ -43,6 +64,7 @@ interface Row {
   protocol: string | null;
   last_seen_at: string | null;
   firmware_installed_at: string | null;
+  configured_at: string | null;
 }
 
 const fromRow = (r: Row): ChargePointRecord => ({
@@ -53,14 +75,15 @@ const fromRow = (r: Row): ChargePointRecord => ({
   createdAt: r.created_at,
   commissionedAt: r.commissioned_at,
   commissionedSessionId: r.commissioned_session_id,
-  boot: r.boot_json ? (JSON.parse(r.boot_json) as BootNotificationRequest) : null,
+  boot: r.boot_json ? identityOf(r.boot_json) : null,
   bootedAt: r.booted_at,
-  configuration: r.configuration_json ? (JSON.parse(r.configuration_json) as ConfigurationKey[]) : null,
+  configuration: r.configuration_json ? configurationOf(r.configuration_json) : null,
   configurationAt: r.configuration_at,
   remoteAddress: r.remote_address,
   protocol: r.protocol,
   lastSeenAt: r.last_seen_at,
   firmwareInstalledAt: r.firmware_installed_at,
+  configuredAt: r.configured_at,
 });
 
 /** Charge points this server knows: who may connect, and what they reported. */
@@ -122,11 +145,11 @@ export class ChargePoints {
     this.db.prepare('UPDATE charge_points SET last_seen_at = ? WHERE id = ?').run(isoSeconds(at), id);
   }
 
-  recordBoot(id: string, boot: BootNotificationRequest, at: Date): void {
+  recordBoot(id: string, boot: StationIdentity, at: Date): void {
     this.db.prepare('UPDATE charge_points SET boot_json = ?, booted_at = ? WHERE id = ?').run(JSON.stringify(boot), isoSeconds(at), id);
   }
 
-  recordConfiguration(id: string, keys: ConfigurationKey[], at: Date): void {
+  recordConfiguration(id: string, keys: ConfigurationReportItem[], at: Date): void {
     this.db
       .prepare('UPDATE charge_points SET configuration_json = ?, configuration_at = ? WHERE id = ?')
       .run(JSON.stringify(keys), isoSeconds(at), id);
@@ -138,6 +161,10 @@ export class ChargePoints {
 
   setTemplate(id: string, templateId: string): void {
     this.db.prepare('UPDATE charge_points SET template_id = ? WHERE id = ?').run(templateId, id);
+  }
+
+  markConfigured(id: string, at: string): void {
+    this.db.prepare('UPDATE charge_points SET configured_at = ? WHERE id = ?').run(at, id);
   }
 
   markCommissioned(id: string, sessionId: string, at: string): void {

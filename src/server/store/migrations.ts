@@ -138,4 +138,18 @@ export const MIGRATIONS: readonly string[] = [
   -- every overflow page of the session's text.
   CREATE INDEX log_chunks_counts ON log_chunks(session_id, grp, from_seq, line_count, n_debug, n_info, n_warn, n_error);
   `,
+  // 4: OCPP 2.0.1 beside 1.6. Steps carry warnings; a station kept Pending until configured
+  // remembers when it was; the configuration a charge point reported is kept with each session.
+  `
+  ALTER TABLE steps ADD COLUMN warnings TEXT;
+  ALTER TABLE charge_points ADD COLUMN configured_at TEXT;
+  CREATE TABLE configuration_reports (
+    session_id TEXT PRIMARY KEY,
+    charge_point_id TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    taken_at TEXT NOT NULL,
+    items TEXT NOT NULL
+  );
+  CREATE INDEX configuration_reports_by_charge_point ON configuration_reports(charge_point_id, taken_at);
+  `,
 ];

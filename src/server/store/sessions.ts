@@ -7,6 +7,8 @@ export interface Step {
   status: StepStatus;
   durationMs: number | null;
   detail: string | null;
+  /** A passed step's reservations (rejected optional settings, 0 Wh, a late heartbeat). */
+  warnings: string[];
 }
 
 export interface Session {
@@ -31,7 +33,7 @@ export interface Session {
 export type SessionPatch = Partial<
   Pick<Session, 'status' | 'result' | 'completedAt' | 'pausedAt' | 'pausedAtStep' | 'resumedAt' | 'failureReason' | 'supersededBy'>
 >;
-export type StepPatch = Partial<Pick<Step, 'status' | 'durationMs' | 'detail'>>;
+export type StepPatch = Partial<Pick<Step, 'status' | 'durationMs' | 'detail' | 'warnings'>>;
 
 interface Row {
   id: string;
@@ -57,6 +59,7 @@ interface StepRow {
   status: StepStatus;
   duration_ms: number | null;
   detail: string | null;
+  warnings: string | null;
 }
 
 const COLUMNS: Record<keyof SessionPatch, string> = {
@@ -70,11 +73,13 @@ const COLUMNS: Record<keyof SessionPatch, string> = {
   supersededBy: 'superseded_by',
 };
 
-const STEP_COLUMNS: Record<keyof StepPatch, string> = { status: 'status', durationMs: 'duration_ms', detail: 'detail' };
+const STEP_COLUMNS: Record<keyof StepPatch, string> = { status: 'status', durationMs: 'duration_ms', detail: 'detail', warnings: 'warnings' };
 
 function setClause<P extends object>(patch: P, columns: Record<keyof P, string>): { sql: string; values: unknown[] } {
   const keys = (Object.keys(patch) as (keyof P)[]).filter((k) => patch[k] !== undefined);
-  return { sql: keys.map((k) => `${columns[k]} = ?`).join(', '), values: keys.map((k) => patch[k]) };
+  // Lists (a step's warnings) are stored as JSON; an empty one as nothing.
+  const value = (v: unknown): unknown => (Array.isArray(v) ? (v.length > 0 ? JSON.stringify(v) : null) : v);
+  return { sql: keys.map((k) => `${columns[k]} = ?`).join(', '), values: keys.map((k) => value(patch[k])) };
 }
 
 export class Sessions {
@@ -106,7 +111,7 @@ export class Sessions {
       );
     const insertStep = this.db.prepare('INSERT INTO steps (session_id, position, name, status) VALUES (?, ?, ?, ?)');
     stepNames.forEach((name, position) => insertStep.run(session.id, position, name, 'pending'));
-    return { ...session, steps: stepNames.map((name, position) => ({ position, name, status: 'pending', durationMs: null, detail: null })) };
+    return { ...session, steps: stepNames.map((name, position) => ({ position, name, status: 'pending', durationMs: null, detail: null, warnings: [] })) };
   }
 
   get(id: string): Session | undefined {
@@ -170,9 +175,9 @@ export class Sessions {
           record.paused_at_step ?? null,
           record.failure_reason ?? null,
         );
-      const insertStep = this.db.prepare('INSERT INTO steps (session_id, position, name, status, duration_ms, detail) VALUES (?, ?, ?, ?, ?, ?)');
+      const insertStep = this.db.prepare('INSERT INTO steps (session_id, position, name, status, duration_ms, detail, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)');
       record.steps.forEach((s, position) =>
-        insertStep.run(record.session_id, position, s.name, s.status, s.duration_ms ?? null, s.detail ?? null),
+        insertStep.run(record.session_id, position, s.name, s.status, s.duration_ms ?? null, s.detail ?? null, s.warnings?.length ? JSON.stringify(s.warnings) : null),
       );
     })();
   }
@@ -184,6 +189,7 @@ export class Sessions {
       status: s.status,
       durationMs: s.duration_ms,
       detail: s.detail,
+      warnings: s.warnings ? (JSON.parse(s.warnings) as string[]) : [],
     }));
     return {
       id: row.id,
@@ -210,6 +216,7 @@ export function stepState(step: Step): StepState {
   const state: StepState = { name: step.name, status: step.status };
   if (step.durationMs !== null) state.duration_ms = step.durationMs;
   if (step.detail !== null) state.detail = step.detail;
+  if (step.warnings.length > 0) state.warnings = step.warnings;
   return state;
 }
 

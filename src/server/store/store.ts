@@ -1,4 +1,5 @@
 import { ChargePoints } from './charge-points.js';
+import { ConfigurationReports } from './configuration-reports.js';
 import { Counters } from './counters.js';
 import { type Db, openDatabase } from './db.js';
 import { IdempotencyKeys } from './idempotency.js';
@@ -18,6 +19,7 @@ export class Store {
   readonly idempotency: IdempotencyKeys;
   readonly outbox: Outbox;
   readonly counters: Counters;
+  readonly reports: ConfigurationReports;
 
   constructor(
     readonly db: Db,
@@ -31,6 +33,7 @@ export class Store {
     this.issues = new Issues(db);
     this.idempotency = new IdempotencyKeys(db);
     this.counters = new Counters(db);
+    this.reports = new ConfigurationReports(db);
   }
 
   static open(dataDir: string, options: { outbox?: boolean } = {}): Store {

@@ -24,6 +24,6 @@ export function enforceMessageLimits(
   const bytes = Buffer.byteLength(JSON.stringify([2, frame.id, message, frame.payload]));
   if (maxBytes > 0 && bytes > maxBytes) {
     // The dialect spells this FormatViolation on the 2.0.1 wire.
-    throw new RpcViolation('FormationViolation', `${message} is ${bytes} bytes; BytesPerMessage${message} is ${maxBytes}`);
+    throw new RpcViolation('FormatViolation', `${message} is ${bytes} bytes; BytesPerMessage${message} is ${maxBytes}`);
   }
 }

@@ -1,30 +1,21 @@
-import type { BootNotificationRequest } from '../../../ocpp/ocpp16.js';
 import type { StepContext } from '../step-context.js';
-import { failed, passed, statusOrCallError, type StepOutcome } from './outcome.js';
+import { failed, passed, type StepOutcome } from './outcome.js';
 
 /**
- * The charge point is connected and its BootNotification was accepted. Real firmware may
- * reconnect without booting and then stay silent, so a connection without a boot on it is asked
- * for one with TriggerMessage(BootNotification).
+ * The charge point is connected and registered with us: its BootNotification accepted (or
+ * answered Pending, while the operator has it wait until configured). A charge point that is
+ * connected but has not booted on this connection is asked for a BootNotification where its
+ * version allows it (see the protocol adapters).
  */
 export async function connectivity(ctx: StepContext): Promise<StepOutcome> {
   const cp = await ctx.guard(ctx.link.connection());
-  if (!ctx.link.state()?.bootedThisConnection) {
-    ctx.log('warn', 'Connected without a BootNotification on this connection; asking for one (TriggerMessage)');
-    const boot = ctx.expect('BootNotification', () => true, ctx.settings.triggerWaitMs * 5);
-    const status = await statusOrCallError(ctx.call('TriggerMessage', { requestedMessage: 'BootNotification' }));
-    if (status !== 'Accepted') {
-      return failed(`Connected, but sent no BootNotification and TriggerMessage(BootNotification) was answered ${status}`);
-    }
-    if (!(await boot)) {
-      return failed(`Connected, but no BootNotification within ${(ctx.settings.triggerWaitMs * 5) / 1000} s of TriggerMessage`);
-    }
-  }
-  const state = ctx.link.state();
-  const boot: BootNotificationRequest | null = state?.boot ?? null;
-  const address = (cp.remoteAddress ?? 'unknown address').replace(/^::ffff:/, '');
-  const identity = boot
-    ? `${boot.chargePointVendor} ${boot.chargePointModel}${boot.firmwareVersion ? `, firmware ${boot.firmwareVersion}` : ''}`
+  const booted = await ctx.protocol.boot.ensureBooted(ctx);
+  if (!booted.ok) return failed(booted.detail);
+  const known = ctx.link.identity();
+  const identity = known
+    ? `${known.identity.vendor} ${known.identity.model}${known.identity.firmwareVersion ? `, firmware ${known.identity.firmwareVersion}` : ''}`
     : 'no boot data';
-  return passed(`WebSocket connected from ${address} (${cp.protocol}); BootNotification accepted: ${identity}`);
+  const address = (cp.remoteAddress ?? 'unknown address').replace(/^::ffff:/, '');
+  const registration = ctx.link.state()?.registration === 'Pending' ? 'answered Pending until it is configured' : 'accepted';
+  return passed(`WebSocket connected from ${address} (${cp.protocol}); BootNotification ${registration}: ${identity}${booted.note ? `; ${booted.note}` : ''}`);
 }

@@ -1,58 +1,63 @@
-import type { StatusNotificationRequest } from '../../../ocpp/ocpp16.js';
+import type { ConnectorRef } from '../protocol/adapter.js';
 import type { StepContext } from '../step-context.js';
-import { failed, passed, statusOrCallError, type StepOutcome } from './outcome.js';
-
-type Status = StatusNotificationRequest['status'];
-
-/** Statuses of a connector that works; Unavailable and Faulted do not. */
-const USABLE: readonly Status[] = ['Available', 'Preparing', 'Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing', 'Reserved'];
-
-const isConnector = (c: number) => (r: StatusNotificationRequest) => r.connectorId === c;
+import { failed, passed, type StepOutcome } from './outcome.js';
 
 /**
- * Every connector reports a usable status (asked with TriggerMessage where the charge point
- * supports it, otherwise the last one it sent), then ChangeAvailability Inoperative → Operative
- * round-trips on each, confirmed by StatusNotification both ways.
+ * Every connector reports a usable status (asked for with TriggerMessage where the charge point
+ * takes it, otherwise the last one it sent), then ChangeAvailability Inoperative → Operative
+ * round-trips on each connector (1.6) or EVSE (2.0.1), confirmed by StatusNotification both ways
+ * for each of its connectors. A connector left inoperative is made operative again however the
+ * step ends.
  */
 export async function connectorTest(ctx: StepContext): Promise<StepOutcome> {
-  const config = await ctx.call('GetConfiguration', { key: ['NumberOfConnectors'] });
-  const reported = Number.parseInt(config.configurationKey?.find((k) => k.key === 'NumberOfConnectors')?.value ?? '', 10);
-  const seen = [...(ctx.link.state()?.connectors.keys() ?? [])].filter((c) => c > 0);
-  const count = Number.isFinite(reported) && reported > 0 ? reported : Math.max(1, ...seen);
-  const trigger = await ctx.supportsTrigger();
+  const p = ctx.protocol.availability;
+  const units = await p.units(ctx);
+  const connectors = units.flatMap((u) => u.connectors);
+  if (connectors.length === 0) return failed('The charge point reports no connectors');
+  const trigger = await ctx.protocol.heartbeat.canTrigger(ctx);
   const wait = ctx.settings.statusWaitMs;
+  const reporting = (c: ConnectorRef, status?: string) => (request: unknown) => {
+    const r = p.read(request);
+    return r.key === c.key && (status === undefined || r.status === status);
+  };
 
   const statuses: string[] = [];
-  for (let c = 1; c <= count; c += 1) {
-    ctx.progress(`status of connector ${c}`);
-    let report: StatusNotificationRequest | undefined;
+  for (const c of connectors) {
+    ctx.progress(`status of ${c.label}`);
+    let report: { status: string; errorCode: string | null } | undefined;
     if (trigger) {
-      const next = ctx.expect<StatusNotificationRequest>('StatusNotification', isConnector(c), wait);
-      const answer = await statusOrCallError(ctx.call('TriggerMessage', { requestedMessage: 'StatusNotification', connectorId: c }));
-      if (answer === 'Accepted') report = (await next)?.request;
-      else ctx.log('warn', `TriggerMessage(StatusNotification) for connector ${c} answered ${answer}; using the last status it sent`);
+      const next = ctx.expect('StatusNotification', reporting(c), wait);
+      const answer = await p.triggerStatus(ctx, c);
+      if (answer === 'Accepted') {
+        const got = await next;
+        if (got) report = p.read(got.request);
+      } else ctx.log('warn', `TriggerMessage(StatusNotification) for ${c.label} answered ${answer}; using the last status it sent`);
     }
-    report ??= ctx.link.state()?.connectors.get(c);
-    if (!report) return failed(`Connector ${c} never reported its status`);
-    if (!USABLE.includes(report.status)) {
-      const error = report.errorCode !== 'NoError' ? `, ${report.errorCode}` : '';
-      return failed(`Connector ${c} reports ${report.status}${error}`);
-    }
-    statuses.push(`${c}: ${report.status}`);
+    report ??= ctx.link.state()?.connectors.get(c.key);
+    if (!report) return failed(`${capital(c.label)} never reported its status`);
+    if (!p.usable(report)) return failed(`${capital(c.label)} reports ${report.status}${report.errorCode && report.errorCode !== 'NoError' ? `, ${report.errorCode}` : ''}`);
+    statuses.push(`${c.short}: ${report.status}`);
   }
 
-  for (let c = 1; c <= count; c += 1) {
-    ctx.progress(`availability round-trip on connector ${c}`);
-    const restore = ctx.onCleanup(() => ctx.callNow('ChangeAvailability', { connectorId: c, type: 'Operative' }));
-    const down = ctx.expect<StatusNotificationRequest>('StatusNotification', (r) => r.connectorId === c && r.status === 'Unavailable', wait);
-    const inoperative = await ctx.call('ChangeAvailability', { connectorId: c, type: 'Inoperative' });
-    if (inoperative.status !== 'Accepted') return failed(`Connector ${c}: ChangeAvailability(Inoperative) answered ${inoperative.status}`);
-    if (!(await down)) return failed(`Connector ${c} accepted Inoperative but did not report Unavailable within ${wait / 1000} s`);
-    const up = ctx.expect<StatusNotificationRequest>('StatusNotification', (r) => r.connectorId === c && r.status === 'Available', wait);
-    const operative = await ctx.call('ChangeAvailability', { connectorId: c, type: 'Operative' });
-    if (operative.status !== 'Accepted') return failed(`Connector ${c}: ChangeAvailability(Operative) answered ${operative.status}`);
+  for (const unit of units) {
+    ctx.progress(`availability round-trip on ${unit.label}`);
+    const restore = ctx.onCleanup(() => p.restoreNow(ctx, unit));
+    const down = unit.connectors.map((c) => ctx.expect('StatusNotification', reporting(c, p.unavailable), wait));
+    const inoperative = await p.setOperative(ctx, unit, false);
+    if (inoperative !== 'Accepted') return failed(`${capital(unit.label)}: ChangeAvailability(Inoperative) answered ${inoperative}`);
+    for (const [i, c] of unit.connectors.entries()) {
+      if (!(await down[i])) return failed(`${capital(unit.label)} accepted Inoperative but ${c.label} did not report ${p.unavailable} within ${wait / 1000} s`);
+    }
+    const up = unit.connectors.map((c) => ctx.expect('StatusNotification', reporting(c, p.available), wait));
+    const operative = await p.setOperative(ctx, unit, true);
+    if (operative !== 'Accepted') return failed(`${capital(unit.label)}: ChangeAvailability(Operative) answered ${operative}`);
     restore();
-    if (!(await up)) return failed(`Connector ${c} accepted Operative but did not report Available within ${wait / 1000} s`);
+    for (const [i, c] of unit.connectors.entries()) {
+      if (!(await up[i])) return failed(`${capital(unit.label)} accepted Operative but ${c.label} did not report ${p.available} within ${wait / 1000} s`);
+    }
   }
-  return passed(`${count} connector${count > 1 ? 's' : ''} usable (${statuses.join(', ')}); Inoperative → Operative round-trip confirmed on each`);
+  const n = connectors.length;
+  return passed(`${n} connector${n > 1 ? 's' : ''} usable (${statuses.join(', ')}); Inoperative → Operative round-trip confirmed on each${units.length === n ? '' : ' EVSE'}`);
 }
+
+const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

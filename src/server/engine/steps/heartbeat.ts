@@ -1,33 +1,33 @@
 import type { StepContext } from '../step-context.js';
-import { failed, passed, statusOrCallError, type StepOutcome } from './outcome.js';
+import { failed, passed, type StepOutcome } from './outcome.js';
 
 /**
- * TriggerMessage(Heartbeat) and a Heartbeat back within the trigger window. A charge point
- * without RemoteTrigger, or one that will not trigger, gets the chance to send its regular
- * heartbeat (interval + grace) instead.
+ * A Heartbeat asked for with TriggerMessage comes back within the trigger window. A charge point
+ * that cannot be asked, or will not answer, gets the chance to send its regular heartbeat
+ * (interval + grace) instead: that passes with a warning, since a live link should answer.
  */
 export async function heartbeat(ctx: StepContext): Promise<StepOutcome> {
-  const config = await ctx.call('GetConfiguration', { key: ['HeartbeatInterval'] });
-  const interval = Number.parseInt(config.configurationKey?.find((k) => k.key === 'HeartbeatInterval')?.value ?? '', 10);
+  const p = ctx.protocol.heartbeat;
+  const interval = await p.interval(ctx);
   const windowMs = ctx.settings.triggerWaitMs;
 
-  if (await ctx.supportsTrigger()) {
+  if (await p.canTrigger(ctx)) {
     ctx.progress('TriggerMessage(Heartbeat)');
     const beat = ctx.expect('Heartbeat', () => true, windowMs);
     const sentAt = Date.now();
-    const status = await statusOrCallError(ctx.call('TriggerMessage', { requestedMessage: 'Heartbeat' }));
+    const status = await p.trigger(ctx);
     if (status === 'Accepted') {
       if (await beat) return passed(`Heartbeat received in ${Date.now() - sentAt} ms`);
-      ctx.log('warn', `TriggerMessage(Heartbeat) accepted but no Heartbeat within ${windowMs / 1000} s; waiting for a regular one`);
+      ctx.warn(`TriggerMessage(Heartbeat) accepted but no Heartbeat within ${windowMs / 1000} s; waiting for a regular one`);
     } else {
-      ctx.log('warn', `TriggerMessage(Heartbeat) answered ${status}; waiting for a regular heartbeat`);
+      ctx.warn(`TriggerMessage(Heartbeat) answered ${status}; waiting for a regular heartbeat`);
     }
   } else {
-    ctx.log('info', 'RemoteTrigger is not among SupportedFeatureProfiles; waiting for a regular heartbeat');
+    ctx.warn('The charge point cannot be asked for a Heartbeat (no RemoteTrigger); waiting for a regular one');
   }
 
-  if (!Number.isFinite(interval) || interval <= 0) {
-    return failed('No triggered Heartbeat, and HeartbeatInterval is not set, so none is due');
+  if (interval === null || interval <= 0) {
+    return failed('No triggered Heartbeat, and the heartbeat interval is not set, so none is due');
   }
   const waitS = interval + ctx.settings.heartbeatGraceS;
   ctx.progress(`waiting up to ${waitS} s for a regular heartbeat`);
