@@ -69,26 +69,37 @@ export class InvalidResponseError extends Error {
  * Reads an error answer. Ours is {"error":{"code","message","details"}}; the hosted API may
  * also answer {"code": ...} or {"error": "<code>"}: all three give the same error.
  */
-export function errorFromBody(status: number, text: string): ApiRequestError {
+/** A remote server's error message is shown in one line: no more of it than that can use. */
+const MESSAGE_LIMIT = 500;
+
+/**
+ * The error a non-2xx answer stands for. `read` is what the client does to every answer from
+ * the server (make its text terminal-safe): an error is text from the same server, and reaches
+ * the same terminal (stderr, the session view, the sync lines).
+ */
+export function errorFromBody(status: number, text: string, read: (value: unknown) => unknown = (v) => v): ApiRequestError {
+  const parsed = parseErrorBody(status, text);
+  const clipped = parsed.message.length > MESSAGE_LIMIT ? `${parsed.message.slice(0, MESSAGE_LIMIT)}…` : parsed.message;
+  return new ApiRequestError(status, String(read(parsed.code)), String(read(clipped)), read(parsed.details) as ApiErrorDetail[]);
+}
+
+function parseErrorBody(status: number, text: string): { code: string; message: string; details: ApiErrorDetail[] } {
+  const error = (code: string, message: string, details: ApiErrorDetail[] = []) => ({ code, message, details });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    return new ApiRequestError(status, fallbackCode(status), text.trim().slice(0, 200) || `HTTP ${status}`, []);
+    return error(fallbackCode(status), text.trim().slice(0, 200) || `HTTP ${status}`);
   }
   const o = (data ?? {}) as Record<string, unknown>;
   const nested = o['error'];
   if (nested && typeof nested === 'object') {
     const e = nested as Record<string, unknown>;
-    return new ApiRequestError(status, String(e['code'] ?? fallbackCode(status)), String(e['message'] ?? `HTTP ${status}`), asDetails(e['details']));
+    return error(String(e['code'] ?? fallbackCode(status)), String(e['message'] ?? `HTTP ${status}`), asDetails(e['details']));
   }
-  if (typeof nested === 'string') {
-    return new ApiRequestError(status, nested, String(o['message'] ?? o['error_description'] ?? nested), asDetails(o['details']));
-  }
-  if (typeof o['code'] === 'string') {
-    return new ApiRequestError(status, o['code'], String(o['message'] ?? o['code']), asDetails(o['details']));
-  }
-  return new ApiRequestError(status, fallbackCode(status), `HTTP ${status}`, []);
+  if (typeof nested === 'string') return error(nested, String(o['message'] ?? o['error_description'] ?? nested), asDetails(o['details']));
+  if (typeof o['code'] === 'string') return error(o['code'], String(o['message'] ?? o['code']), asDetails(o['details']));
+  return error(fallbackCode(status), `HTTP ${status}`);
 }
 
 function asDetails(value: unknown): ApiErrorDetail[] {

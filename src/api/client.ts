@@ -67,6 +67,8 @@ interface SendOptions {
 }
 
 const RETRY_STATUS = [429, 502, 503, 504];
+/** The longest Retry-After a request waits out before it retries. */
+const MAX_RETRY_AFTER_MS = 10_000;
 const RETRY_ERRORS = ['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'];
 
 type RetryCallback = NonNullable<NonNullable<Parameters<typeof retryInterceptor>[0]>['retry']>;
@@ -88,6 +90,12 @@ function retryWithJitter(maxRetries: number): RetryCallback {
       return;
     }
     const retryAfter = Number(e.headers?.['retry-after']);
+    // The server names the wait, but a command must not hang for a day on its word: past the
+    // cap the answer is the error (429 or 503), with its hint, at once.
+    if (Number.isFinite(retryAfter) && retryAfter * 1000 > MAX_RETRY_AFTER_MS) {
+      cb(err);
+      return;
+    }
     const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoffDelay(state.counter, 250, 8000);
     setTimeout(() => cb(null), delay);
   };
@@ -251,7 +259,7 @@ export class ApiClient {
       if (err instanceof InvalidResponseError) throw err;
       throw toClientError(err, this.label, this.options.unreachableHint);
     }
-    if (status < 200 || status >= 300) throw errorFromBody(status, text);
+    if (status < 200 || status >= 300) throw errorFromBody(status, text, this.options.readAnswer);
     const document = documentOf(text, route.returns, this.label);
     return (this.options.readAnswer ? this.options.readAnswer(document) : document) as T;
   }

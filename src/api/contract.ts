@@ -313,5 +313,6 @@ export interface HealthResponse {
   heap_used_mb: number;
   active_handles: number;
   /** The local server's OCPP port: who is connected, and what checking attempts has cost. */
-  ocpp?: { connected: number; password_checks: number; refused: { unknown_id: number; wrong_password: number; rate_limited: number; busy: number } };
+  /** Sockets on the OCPP port that have connected but not yet upgraded or been refused. */
+  ocpp?: { connected: number; handshaking: number; password_checks: number; refused: { unknown_id: number; wrong_password: number; rate_limited: number; busy: number } };
 }

@@ -1,6 +1,6 @@
-import { lstatSync, mkdtempSync, readFileSync, rmSync, type Stats } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { writePrivateFile } from '../common/private-files.js';
 import { NoLocalServer, UntrustedLocalServer } from './errors.js';
 import { tildify } from './paths.js';
@@ -76,24 +76,52 @@ function assertPrivate(path: string, what: string): void {
 }
 
 /**
+ * The real path of a private directory, checked all the way up: a private directory inside one
+ * that another user can write to (and is not sticky) can be renamed away and replaced between our
+ * check and our connect. Every ancestor must belong to this user or root and be closed to others'
+ * writes, unless sticky (like /tmp), where only a name's owner can move it.
+ */
+function privateRealPath(path: string, what: string): string {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    throw new UntrustedLocalServer(`${what} ${tildify(path)} cannot be resolved`);
+  }
+  assertPrivate(real, what);
+  const me = uid();
+  for (let dir = dirname(real); ; dir = dirname(dir)) {
+    const st = statOrNull(dir);
+    if (!st) throw new UntrustedLocalServer(`${tildify(dir)}, above ${what}, cannot be read`);
+    if (me !== null && st.uid !== me && st.uid !== 0) throw new UntrustedLocalServer(`${tildify(dir)}, above ${what}, belongs to another user`);
+    if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+      throw new UntrustedLocalServer(`${tildify(dir)}, above ${what}, can be written by other users (mode ${(st.mode & 0o777).toString(8)}) and is not sticky`);
+    }
+    if (dir === dirname(dir)) return real;
+  }
+}
+
+/**
  * The running local server of a data directory, checked before any secret goes to it: the data
- * directory and the socket's directory are this user's own and closed to others, and the socket
- * is this user's. A server.json without a live socket is what a stopped or crashed server
- * leaves: that is "no local server", never a reason to fall back to TCP.
+ * directory and the socket's directory are this user's own and closed to others, and so is the
+ * way to them; the socket is this user's. What is returned names the real paths checked, so the
+ * connection goes where the check went. A server.json without a live socket is what a stopped or
+ * crashed server leaves: that is "no local server", never a reason to fall back to TCP.
  */
 export function trustedLocalServer(dataDir: string): LocalServerInfo {
   const info = readLocalServerInfo(dataDir);
   if (!info) throw new NoLocalServer(`no local server is running for ${tildify(dataDir)}`);
-  assertPrivate(dataDir, 'the data directory');
+  const realDataDir = privateRealPath(dataDir, 'the data directory');
   if (typeof info.api_socket !== 'string' || info.api_socket === '') {
     throw new NoLocalServer(`the local server of ${tildify(dataDir)} was started by an older dynamo without a socket for --local`);
   }
-  assertPrivate(dirname(info.api_socket), 'the socket directory');
-  const socket = statOrNull(info.api_socket);
+  const socketDir = dirname(info.api_socket) === dataDir ? realDataDir : privateRealPath(dirname(info.api_socket), 'the socket directory');
+  const apiSocket = join(socketDir, basename(info.api_socket));
+  const socket = statOrNull(apiSocket);
   if (!socket) throw new NoLocalServer(`no local server is running for ${tildify(dataDir)} (it left ${tildify(file(dataDir))} behind)`);
   const me = uid();
   if (!socket.isSocket() || (me !== null && socket.uid !== me)) throw new UntrustedLocalServer(`${tildify(info.api_socket)} is not this user's socket`);
-  return info;
+  return { ...info, api_socket: apiSocket };
 }
 
 export function readLocalCredentials(dataDir: string): { email: string; password: string } | null {

@@ -1,14 +1,15 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clip } from '../common/clip.js';
 import { listen, listenOnSocket } from '../common/listen.js';
 import { packageVersion } from '../common/package-info.js';
 import { ensurePrivateDir } from '../common/private-files.js';
-import { CsmsServer, type UpgradeLimits } from '../ocpp/csms/server.js';
+import { CsmsServer, DEFAULT_UPGRADE_LIMITS, type UpgradeLimits } from '../ocpp/csms/server.js';
 import { preloadSchemas } from '../ocpp/rpc.js';
 import { ocpp16 } from '../ocpp/ocpp16.js';
-import { type ChargePointAuthenticator, type ChargePointAuthLimits, chargePointAuthenticator } from './auth/charge-point-auth.js';
+import { type ChargePointAuthenticator, type ChargePointAuthLimits, chargePointAuthenticator, passwordCheckQueue } from './auth/charge-point-auth.js';
 import { ensureFirstInstaller, type LocalCredentials } from './auth/installer-account.js';
 import { LoginLimiter } from './auth/login-limiter.js';
 import { RefusalLog } from './auth/refusals.js';
@@ -16,7 +17,10 @@ import { TokenService } from './auth/tokens.js';
 import { CommissioningEngine } from './engine/engine.js';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from './engine/settings.js';
 import { TemplateCatalog } from './engine/templates.js';
+import { apiServer, DEFAULT_API_LIMITS } from './http/api-server.js';
 import { createRequestHandler, type Handlers } from './http/app.js';
+import { LineDigest } from './line-digest.js';
+import { ocppConnectionCap } from './open-files.js';
 import { routeHandlers } from './routes/index.js';
 import { Store } from './store/store.js';
 
@@ -64,15 +68,6 @@ export const SHIPPED_TEMPLATES = fileURLToPath(new URL('../../templates/', impor
 
 const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
 
-function apiServer(handler: RequestListener): Server {
-  const server = createServer(handler);
-  server.keepAliveTimeout = 65_000;
-  // A client that trickles its request (slowloris) holds a socket only this long.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  return server;
-}
-
 /**
  * The embedded mini-CSMS: SQLite store, OCPP server, commissioning engine and the installer
  * HTTP API, the same routes as the hosted API.
@@ -94,6 +89,7 @@ export class LocalServer {
     readonly recoveredSessions: number,
     readonly chargePointAuth: ChargePointAuthenticator,
     readonly refusals: RefusalLog,
+    private readonly internalErrors: LineDigest,
   ) {}
 
   static async start(options: LocalServerOptions): Promise<LocalServer> {
@@ -107,13 +103,16 @@ export class LocalServer {
     const templates = new TemplateCatalog(options.templatesDirs ?? [SHIPPED_TEMPLATES, join(dataDir, 'templates')], (p) =>
       log(`template ${p.file} left out: ${p.message}`),
     );
+    const passwordChecks = passwordCheckQueue(options.limits?.chargePointAuth);
     const chargePointAuth = chargePointAuthenticator(
       store,
       (id) => log(`${id} connected with the password from its new AuthorizationKey; the old one no longer works`),
       options.limits?.chargePointAuth,
+      passwordChecks,
     );
+    const upgradeLimits = { maxConnections: ocppConnectionCap(DEFAULT_UPGRADE_LIMITS.maxConnections), ...options.limits?.upgrades };
     const csms = new CsmsServer({
-      ...(options.limits?.upgrades && { limits: options.limits.upgrades }),
+      limits: upgradeLimits,
       ...(options.open
         ? { open: true }
         : { authenticate: chargePointAuth.authenticate }),
@@ -143,16 +142,20 @@ export class LocalServer {
       tokens,
       templates,
       csms,
-      loginLimiter: new LoginLimiter(),
+      loginLimiter: new LoginLimiter(passwordChecks),
       refusals,
       chargePointAuth: options.open ? null : chargePointAuth,
       referencePrefix: options.hosted ? 'DYN' : 'LOC',
       receivesSync: options.hosted === true,
       version: packageVersion(),
     });
-    const handler = createRequestHandler(handlers, tokens, (err, req) => log(`internal error on ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
-    const api = apiServer(handler);
-    const socketApi = options.apiSocket ? apiServer(handler) : null;
+    // A bug a request can reach could be reached a thousand times a second: digested like the rest.
+    const internalErrors = new LineDigest(log, 'internal errors');
+    const handler = createRequestHandler(handlers, tokens, (err, req) =>
+      internalErrors.record('API', `internal error on ${req.method} ${clip(req.url ?? '', 200)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    );
+    const api = apiServer(handler, 'tcp', options.ocppPort === undefined ? { ...DEFAULT_API_LIMITS, maxConnections: upgradeLimits.maxConnections } : DEFAULT_API_LIMITS);
+    const socketApi = options.apiSocket ? apiServer(handler, 'unix') : null;
     const apiHost = options.apiHost ?? '127.0.0.1';
     const ocppHost = options.ocppHost ?? '0.0.0.0';
     let ocppPort: number;
@@ -173,12 +176,13 @@ export class LocalServer {
       socketApi?.close();
       await csms.close();
       refusals.stop();
+      internalErrors.stop();
       await store.close();
       throw err;
     }
     const apiUrl = `http://${urlHost(apiHost)}:${apiAddress.port}`;
     const ocppUrl = `${options.tls ? 'wss' : 'ws'}://${urlHost(options.ocppPort === undefined ? apiHost : ocppHost)}:${ocppPort}/ocpp`;
-    return new LocalServer(dataDir, store, csms, engine, templates, api, socketApi, apiUrl, ocppUrl, ocppPort, createdCredentials, recovered, chargePointAuth, refusals);
+    return new LocalServer(dataDir, store, csms, engine, templates, api, socketApi, apiUrl, ocppUrl, ocppPort, createdCredentials, recovered, chargePointAuth, refusals, internalErrors);
   }
 
   /** Shuts down: running sessions fail with a reason, charge points get 1001, the store is closed. */
@@ -193,6 +197,7 @@ export class LocalServer {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     this.refusals.stop();
+    this.internalErrors.stop();
     await this.store.close();
   }
 }

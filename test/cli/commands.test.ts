@@ -241,3 +241,34 @@ describe('login, whoami, logout', () => {
     expect(missing.stderr).toMatch(/^error: missing --email/);
   });
 });
+
+describe('a server that names a long wait', () => {
+  test('Retry-After of a day is not waited out: the 503 is the answer at once; a short one is retried', async () => {
+    const { createServer } = await import('node:http');
+    let requests = 0;
+    let wait = '86400';
+    const busy = createServer((req, res) => {
+      req.resume();
+      requests += 1;
+      if (requests === 2 && wait === '1') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ templates: [], total: 0 }));
+        return;
+      }
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': wait }).end(JSON.stringify({ error: { code: 'internal_error', message: 'busy' } }));
+    });
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(busy.address() as import('node:net').AddressInfo).port}`;
+      const long = await cli(['--api-url', url, 'templates'], { env: { DYNAMO_TOKEN: 'x' }, timeoutMs: 8000 });
+      expect(long.code).not.toBe(0);
+      expect(requests).toBe(1);
+      requests = 0;
+      wait = '1';
+      const short = await cli(['--api-url', url, 'templates', '--json'], { env: { DYNAMO_TOKEN: 'x' }, timeoutMs: 8000 });
+      expect(short.code, short.stderr).toBe(0);
+      expect(requests).toBe(2);
+    } finally {
+      busy.close();
+    }
+  });
+});

@@ -17,11 +17,14 @@ afterEach(() => {
   for (const l of listeners.splice(0)) l.close();
 });
 
-/** Listens like an impostor would and keeps every byte anyone sends it. */
-function impostor(listen: (server: Server, ready: () => void) => void): Promise<{ received: () => string }> {
+/** Listens like an impostor would and keeps every byte anyone sends it (then hangs up, if asked). */
+function impostor(listen: (server: Server, ready: () => void) => void, hangUp = false): Promise<{ received: () => string }> {
   let received = '';
   const server = createServer((socket) => {
-    socket.on('data', (d) => (received += d.toString('latin1')));
+    socket.on('data', (d) => {
+      received += d.toString('latin1');
+      if (hangUp) socket.destroy();
+    });
     socket.on('error', () => undefined);
   });
   listeners.push(server);
@@ -54,20 +57,51 @@ test('after the server dies, a stranger on its port (with its PID reused) gets n
   expect(withToken.stdout + withToken.stderr + withPassword.stdout + withPassword.stderr).not.toContain(password);
 });
 
-test('a server.json pointing at a socket in a directory others can enter is refused before anything is sent', async () => {
-  const dataDir = tempDir();
+/** A folder anyone may write to, as a careless shared folder is. */
+function worldWritableDir(): string {
   const open = join(tempDir(), 'shared');
   mkdirSync(open);
   chmodSync(open, 0o777);
-  const socket = join(open, 'api.sock');
-  const fake = await impostor((s, ready) => s.listen(socket, ready));
+  return open;
+}
+
+/** A private data directory whose server.json names `socket`, with the installer's credentials beside it. */
+function forgeServerJson(dataDir: string, socket: string): void {
   chmodSync(dataDir, 0o700);
   writeFileSync(join(dataDir, 'server.json'), JSON.stringify({ api_url: 'http://127.0.0.1:1', api_socket: socket, ocpp_url: 'ws://127.0.0.1:1/ocpp', ocpp_urls: [], ocpp_port: 1, pid: process.pid, started_at: '2026-01-01T00:00:00Z' }));
   writeFileSync(join(dataDir, 'installer-credentials.json'), JSON.stringify({ email: 'installer@dynamo.local', password: 'the-password-nobody-may-see' }));
+}
+
+test('a server.json pointing at a socket in a directory others can enter is refused before anything is sent', async () => {
+  const dataDir = tempDir();
+  const open = worldWritableDir();
+  const socket = join(open, 'api.sock');
+  const fake = await impostor((s, ready) => s.listen(socket, ready));
+  forgeServerJson(dataDir, socket);
   const r = await cli(['--local', 'templates'], { env: { DYNAMO_DATA_DIR: dataDir } });
   expect(r.code).toBe(7);
   expect(r.stderr).toMatch(/open to other users.*nothing was sent to it/);
   expect(fake.received()).toBe('');
+});
+
+test('a private socket directory inside one others can write to (not sticky) is refused: it could be swapped after the check', async () => {
+  const dataDir = tempDir();
+  const open = worldWritableDir();
+  const mine = join(open, 'mine');
+  mkdirSync(mine, { mode: 0o700 });
+  const socket = join(mine, 'api.sock');
+  const fake = await impostor((s, ready) => s.listen(socket, ready), true);
+  forgeServerJson(dataDir, socket);
+  const env = { DYNAMO_DATA_DIR: dataDir };
+  const r = await cli(['--local', 'templates'], { env });
+  expect(r.code).toBe(7);
+  expect(r.stderr).toMatch(/shared, above the socket directory, can be written by other users \(mode 777\) and is not sticky/);
+  expect(fake.received()).toBe('');
+  // Sticky, as /tmp is: only the owner of "mine" can rename it, and the socket is trusted.
+  chmodSync(open, 0o1777);
+  const sticky = await cli(['--local', 'templates'], { env });
+  expect(sticky.stderr).not.toMatch(/above the socket directory/);
+  expect(fake.received()).not.toBe('');
 });
 
 test('a data directory too long for a socket path gets its socket in a private temporary folder, and --local works', async () => {

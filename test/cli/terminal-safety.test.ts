@@ -3,6 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { ApiClient } from '../../src/api/client.js';
+import { ApiRequestError } from '../../src/api/client-errors.js';
+import { visibleDeep } from '../../src/cli/visible.js';
 import { BIN, cli } from '../helpers/cli.js';
 import { until } from '../helpers/ocpp.js';
 import { stopProcess } from '../helpers/process.js';
@@ -67,6 +70,26 @@ test("a remote server's error message reaches stderr visible, in plain and --jso
       expect(r.stderr).not.toMatch(RAW_ESC);
       expect(r.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual(['error: bad\\x1b[2J\\nerror: CP-A commissioned']);
     }
+  } finally {
+    hostile.close();
+  }
+});
+
+test("an error's message and details reach the UI's code already made visible, and clipped", async () => {
+  const hostile = createServer((req, res) => {
+    req.resume();
+    res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'invalid_session_state', message: `\u001b]52;c;cGF5bG9hZA==\u0007${'x'.repeat(10_000)}`, details: [{ field: 'a\u001b[2J', message: 'b\u009b1m' }] } }));
+  });
+  await new Promise<void>((r) => hostile.listen(0, '127.0.0.1', r));
+  try {
+    const client = new ApiClient(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}`, { maxRetries: 0, readAnswer: visibleDeep });
+    client.setToken('x');
+    const err = (await client.status('CP-1').catch((e: unknown) => e)) as ApiRequestError;
+    expect(err).toBeInstanceOf(ApiRequestError);
+    expect(err.message).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(err.message.length).toBeLessThan(600);
+    expect(JSON.stringify(err.details)).not.toMatch(/\\u001b|\\u009b/);
+    expect(err.details[0]).toEqual({ field: 'a\\x1b[2J', message: 'b\\x9b1m' });
   } finally {
     hostile.close();
   }

@@ -51,6 +51,8 @@ const sync = (maxWait = '2') => cli(['sync', '--to', fakeUrl, '--max-wait', maxW
 test.each<[string, Mode, RegExp]>([
   ['200 with an empty body', (_q, res) => res.writeHead(200).end(), /is not the installer API's: an empty body/],
   ['200 with {}', (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), /its (issue_id|status) is missing/],
+  ['302 to a captive portal', (_q, res) => res.writeHead(302, { location: 'http://portal.example/login' }).end(), /302, a redirect \(a captive portal or a wrong URL\?\)/],
+  ['407 from a proxy', (_q, res) => res.writeHead(407, { 'content-type': 'text/plain' }).end('Proxy Authentication Required'), /answered 407/],
   ['200 with a captive portal page', (_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please accept our terms</body></html>'), /an HTML page \(a captive portal, a proxy or a wrong URL\?\)/],
 ])('%s: nothing is marked sent, the reason is said, exit 7', async (_name, m, reason) => {
   mode = m;

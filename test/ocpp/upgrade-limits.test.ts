@@ -100,6 +100,27 @@ test('refusals: one line each, a guess for a mistyped id, and local cp list keep
   expect((await t.client.localChargePoints()).charge_points.find((c) => c.id === 'CP-SITE42-001')!.last_refusal).toBeNull();
 });
 
+test('a source inventing ids and subprotocols: the refusal log keeps a bounded amount, and its lines stay short', async () => {
+  t = await startServer();
+  const server = t.server;
+  const attempts: Promise<unknown>[] = [];
+  for (let i = 0; i < 1500; i += 1) {
+    // Each offers a different, long subprotocol list: the reason quotes it.
+    const protocols = Array.from({ length: 40 }, (_, j) => `x${i}-${j}-${'p'.repeat(100)}`);
+    attempts.push(upgradeStatus(server.ocppUrl, randomId(), { protocols }));
+    if (attempts.length === 100) await Promise.all(attempts.splice(0));
+  }
+  await Promise.all(attempts);
+  const held = server.refusals as unknown as { last: Map<string, unknown>; perSource: Map<string, { unsaid: Map<string, number> }> };
+  expect(held.last.size).toBe(1000);
+  expect([...held.perSource.values()][0]!.unsaid.size).toBeLessThanOrEqual(21);
+  server.refusals.flush();
+  const lines = t.lines.filter((l) => l.includes('refused'));
+  expect(lines.length).toBeLessThanOrEqual(6);
+  for (const line of lines) expect(line.length).toBeLessThan(1000);
+  expect(lines.at(-1)).toMatch(/this laptop: 1495 more connection attempts refused in the last 30 s \(.*1\d{3} × other reasons/);
+});
+
 test('a charge point removed while its password is checked is refused; removing one that is connected drops it', async () => {
   const server = await startServer();
   t = server;

@@ -1,7 +1,10 @@
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
 import { rawHttp as rawRequest } from '../hardening/lib.mjs';
 import { cpPath, http } from '../helpers/http.js';
+import { until } from '../helpers/ocpp.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 let t: TestServer;
@@ -114,5 +117,70 @@ describe('a handler that throws is one 500, never the end of the server', () => 
       Object.assign(engine, { diagnostics, status });
     }
     await alive();
+  });
+});
+
+function rawSocketRequest(path: string, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const s = connect(path, () => s.write(text));
+    s.on('data', (d) => (answer += d.toString()));
+    s.on('end', () => resolve(answer));
+    s.on('error', reject);
+  });
+}
+
+describe('what a peer can make of the connection itself', () => {
+  test('a request path that is not a URL (//[) is a 404, not an internal error', async () => {
+    const before = t.lines.length;
+    const r = await rawRequest(port, ['GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+    expect(r.status).toBe(404);
+    expect(r.text).toContain('not_found');
+    expect(t.lines.slice(before)).toEqual([]);
+    await alive();
+  });
+
+  test('a plain HTTP request to the OCPP port gets 426 and its socket closed', async () => {
+    const own = await startServer({ ocppPort: 0 });
+    try {
+      const r = await rawRequest(Number(new URL(own.server.ocppUrl).port), ['GET /ocpp/CP-1 HTTP/1.1\r\nHost: x\r\n\r\n']);
+      expect(r.status).toBe(426);
+      expect(r.text).toMatch(/\r\nConnection: close\r\n/i);
+      expect(r.closed).toBe(true);
+      expect(own.server.csms.handshaking).toBe(0);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  test('sockets held open on the API port: no more than 256 are kept, and the Unix socket still serves', async () => {
+    const socketPath = join(tempDir(), 'api.sock');
+    // The API on a port of its own (with OCPP on the same port, OCPP's larger cap applies).
+    const own = await startServer({ apiSocket: socketPath, ocppPort: 0 });
+    const sockets: Socket[] = [];
+    try {
+      const apiPort = Number(new URL(own.server.apiUrl).port);
+      let closed = 0;
+      await Promise.all(
+        Array.from({ length: 300 }, () =>
+          new Promise<void>((resolve) => {
+            const s = connect(apiPort, '127.0.0.1', () => resolve());
+            s.on('error', () => resolve());
+            s.on('close', () => (closed += 1));
+            sockets.push(s);
+          }),
+        ),
+      );
+      await until(() => closed >= 300 - 256, 5000, 'the sockets over the cap to be closed');
+      await new Promise((r) => setTimeout(r, 200));
+      // The test client's own keep-alive socket (its login) may hold one of the 256.
+      expect(300 - closed).toBeGreaterThanOrEqual(255);
+      expect(300 - closed).toBeLessThanOrEqual(256);
+      const viaSocket = await rawSocketRequest(socketPath, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(viaSocket).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await own.stop();
+    }
   });
 });

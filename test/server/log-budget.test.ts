@@ -23,7 +23,12 @@ test('a charge point flooding garbage mid-session: its log stays within budget a
     if (direction === 'in' && text.startsWith('[4,"-1"')) errors += 1;
   });
   const garbage = `not json ${'x'.repeat(4096)}`;
-  for (let i = 0; i < 3000; i += 1) sim.client.sendRaw(garbage);
+  // In bursts of 500 (2 MB): all at once, the simulator's own send buffer passes its 8 MiB
+  // limit and it drops the link, as a real charge point's stack would.
+  for (let i = 0; i < 3000; i += 1) {
+    sim.client.sendRaw(garbage);
+    if (i % 500 === 499) await until(() => errors > i - 100, 20_000, 'the burst to be answered');
+  }
   await until(() => errors >= 3000, 20_000, 'every garbage frame to be answered');
   await server.client.resume('CP-FLOOD');
   expect((await waitForEnd(server.client, 'CP-FLOOD')).result).toBe('passed');
@@ -31,11 +36,11 @@ test('a charge point flooding garbage mid-session: its log stays within budget a
   const logs = await server.client.logs('CP-FLOOD', { limit: 5000 });
   // The budget, the engine's own lines, and two lines about the budget.
   expect(logs.total).toBeLessThan(400 + 40 + 60);
-  for (const kind of ['frames', 'protocol problems']) {
+  for (const kind of ['frames', 'protocol problems and disconnections']) {
     expect(logs.logs.filter((l) => l.message.startsWith(`This session's log budget for ${kind} is spent`)), kind).toHaveLength(1);
   }
   const summary = logs.logs.find((l) => l.message.startsWith("Not logged, over this session's budget"));
-  expect(summary?.message).toMatch(/: \d{4} frames \(\d+ characters\) and \d{4} protocol problems$/);
+  expect(summary?.message).toMatch(/: \d{4} frames \(\d+ characters\) and \d{4} protocol problem or disconnection lines$/);
   const dropped = Number(/: (\d+) frames/.exec(summary!.message)![1]);
   expect(dropped).toBeGreaterThan(5000);
 
@@ -44,6 +49,33 @@ test('a charge point flooding garbage mid-session: its log stays within budget a
   const terminal = server.lines.filter((l) => l.startsWith('CP-FLOOD: ') && /JSON|OCPP problems/.test(l));
   expect(terminal, terminal.join('\n')).toHaveLength(6);
   expect(terminal[5]).toMatch(/^CP-FLOOD: 2995 more OCPP problems in the last 60 s \(latest: message is not valid JSON\)$/);
+});
+
+test('a charge point that drops and returns in a loop mid-session: its log and the terminal stay bounded', async () => {
+  const server = await startServer({ engine: { logBudget: { framesPerSession: 50_000, frameCharsPerSession: 1_000_000, problemsPerSession: 40 }, reconnectGraceS: 30 } });
+  t = server;
+  const sim = await server.simulator('CP-LOOP');
+  await server.client.start('CP-LOOP');
+  await server.client.pause('CP-LOOP');
+  let drops = 0;
+  server.server.csms.on('disconnected', () => (drops += 1));
+  for (let i = 1; i <= 150; i += 1) {
+    sim.client.drop(false);
+    // Back once the server has seen it go: each drop is then a disconnection of the session's charge point.
+    await until(() => drops === i, 5000, 'the server to see the drop');
+    await sim.client.connect();
+  }
+  await server.client.stop('CP-LOOP');
+  const logs = await server.client.logs('CP-LOOP', { limit: 5000 });
+  const churn = logs.logs.filter((l) => /^Charge point (disconnected|reconnected)/.test(l.message));
+  expect(churn.length).toBeGreaterThan(20);
+  expect(churn.length).toBeLessThanOrEqual(40);
+  expect(logs.logs.filter((l) => l.message.startsWith("This session's log budget for protocol problems and disconnections is spent"))).toHaveLength(1);
+
+  server.server.engine.flushProblems();
+  const terminal = server.lines.filter((l) => /^CP-LOOP: .*connect/.test(l));
+  expect(terminal, terminal.join('\n')).toHaveLength(6);
+  expect(terminal.at(-1)).toMatch(/^CP-LOOP: \d+ more connections and disconnections in the last 60 s/);
 });
 
 test('a query by level reads only the chunks that hold that level, and pages by their counts', async () => {

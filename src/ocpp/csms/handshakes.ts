@@ -45,6 +45,11 @@ export class PendingHandshakes {
     this.release(connectionKey(socket));
   }
 
+  /** Sockets counted, from every source. */
+  get total(): number {
+    return this.counted.size;
+  }
+
   pending(source: string): number {
     return this.perSource.get(source) ?? 0;
   }

@@ -162,8 +162,9 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
    */
   async listen(port: number, host = '0.0.0.0', tls?: { cert: string | Buffer; key: string | Buffer }): Promise<AddressInfo> {
     const refuse = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
-      this.handshakes.requestIn(req.socket);
-      res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
+      // A plain request is not a handshake under way: it is answered, and its socket closed.
+      this.handshakes.settled(req.socket);
+      res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket', Connection: 'close' });
       res.end('OCPP-J: connect with a WebSocket to /ocpp/<chargePointId>\n');
     };
     const { headersTimeoutMs, maxConnections } = this.limits;
@@ -350,6 +351,11 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
 
 
   /** Closes every charge point with 1001 (dropping any that does not finish the close in 2 s), then stops listening. */
+  /** Sockets that have connected but not yet upgraded or been refused. */
+  get handshaking(): number {
+    return this.handshakes.total;
+  }
+
   async close(): Promise<void> {
     const open = [...this.connections.values()];
     this.connections.clear();

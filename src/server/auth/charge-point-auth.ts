@@ -45,6 +45,12 @@ class OverBudget extends Error {
   }
 }
 
+/** The queue every scrypt of the server waits in (charge points and installer logins). */
+export function passwordCheckQueue(limits: Partial<ChargePointAuthLimits> = {}): FairQueue {
+  const l = { ...DEFAULT_CHARGE_POINT_AUTH_LIMITS, ...limits };
+  return new FairQueue(l.concurrentVerifications, l.queuedPerSource, l.queuedTotal);
+}
+
 const refusal = (status: 401 | 429 | 503, reason: string, retryAfterS?: number): AuthVerdict => ({
   accepted: false,
   status,
@@ -72,12 +78,13 @@ export function chargePointAuthenticator(
   store: Store,
   onAdopted: (id: string) => void = () => undefined,
   limits: Partial<ChargePointAuthLimits> = {},
+  /** Shared with the installer login, so that all the server's scrypt takes turns. */
+  queue: FairQueue = passwordCheckQueue(limits),
 ): ChargePointAuthenticator {
   const l = { ...DEFAULT_CHARGE_POINT_AUTH_LIMITS, ...limits };
   const key = randomBytes(32);
   const verified = new Map<string, { hash: string; mac: Buffer }>();
   const failures = new Map<string, number[]>();
-  const queue = new FairQueue(l.concurrentVerifications, l.queuedPerSource, l.queuedTotal);
   const stats: ChargePointAuthStats = { verifications: 0, refusedUnknown: 0, refusedWrongPassword: 0, refusedRateLimited: 0, refusedBusy: 0 };
 
   const recentFailures = (source: string): number[] => {

@@ -1,3 +1,4 @@
+import { clip } from '../../common/clip.js';
 import { sourceOf } from '../../common/source-address.js';
 
 export interface Refusal {
@@ -25,8 +26,13 @@ export interface RefusalLimits {
 }
 
 const DEFAULT_LIMITS: RefusalLimits = { windowMs: 30_000, linesPerSource: 5, unknownIdsKept: 50 };
-/** What one window may hold at most, whatever a flood sends. */
+/** What one window may hold at most, whatever a flood sends; also the charge points remembered. */
 const MAX_KEYS = 1000;
+/** Distinct reasons summed per source and window; a source that invents more has them summed as one. */
+const MAX_REASONS_PER_SOURCE = 20;
+/** A reason quotes the peer (the subprotocols it offered): no more of it than a line can use. */
+const REASON_LIMIT = 200;
+
 
 const address = (a: string | null): string => (a ? a.replace(/^::ffff:/, '') : 'an unknown address');
 
@@ -56,7 +62,8 @@ export class RefusalLog {
     this.timer.unref();
   }
 
-  record(refusal: Refusal): void {
+  record(offered: Refusal): void {
+    const refusal = { ...offered, reason: clip(offered.reason, REASON_LIMIT) };
     this.remember(refusal);
     const source = sourceOf(refusal.remoteAddress);
     const key = `${refusal.chargePointId ?? ''}\n${refusal.reason}\n${source}`;
@@ -68,7 +75,8 @@ export class RefusalLog {
     const mine = this.perSource.get(source) ?? { lines: 0, unsaid: new Map<string, number>() };
     if (this.perSource.size < MAX_KEYS) this.perSource.set(source, mine);
     if (mine.lines >= this.limits.linesPerSource || this.repeats.size >= MAX_KEYS) {
-      mine.unsaid.set(refusal.reason, (mine.unsaid.get(refusal.reason) ?? 0) + 1);
+      const reason = mine.unsaid.has(refusal.reason) || mine.unsaid.size < MAX_REASONS_PER_SOURCE ? refusal.reason : 'other reasons';
+      mine.unsaid.set(reason, (mine.unsaid.get(reason) ?? 0) + 1);
       return;
     }
     mine.lines += 1;
@@ -135,7 +143,11 @@ export class RefusalLog {
       count: (previous?.count ?? 0) + 1,
     });
     if (r.reason !== 'unknown charge point') {
-      this.last.set(r.chargePointId, entry(this.last.get(r.chargePointId)));
+      // Any id may be refused for its subprotocol before it is looked up: the oldest go first.
+      const previous = this.last.get(r.chargePointId);
+      this.last.delete(r.chargePointId);
+      this.last.set(r.chargePointId, entry(previous));
+      if (this.last.size > MAX_KEYS) this.last.delete(this.last.keys().next().value!);
       return;
     }
     const previous = this.unknown.get(r.chargePointId);

@@ -11,6 +11,7 @@ import type {
   StopResponse,
 } from '../../api/contract.js';
 import { ApiError } from '../../api/errors.js';
+import { clip } from '../../common/clip.js';
 import { newId } from '../../common/ids.js';
 import { hashPassword } from '../../common/password.js';
 import { isoSeconds } from '../../common/time.js';
@@ -25,8 +26,8 @@ import { buildDiagnostics } from './diagnostics.js';
 import { Gate, SessionAborted } from './gate.js';
 import { KeyedLock } from './keyed-lock.js';
 import { redactConfiguration } from './redact.js';
-import { clip, PROBLEM_LOG_LIMIT, SessionRunner } from './session-runner.js';
-import { ProblemDigest } from './problem-digest.js';
+import { PROBLEM_LOG_LIMIT, SessionRunner } from './session-runner.js';
+import { LineDigest } from '../line-digest.js';
 import type { EngineSettings } from './settings.js';
 import { type ChargePointLink, StepContext } from './step-context.js';
 import type { Template, TemplateCatalog } from './templates.js';
@@ -54,7 +55,8 @@ export class CommissioningEngine {
   private readonly callListeners = new Map<string, Set<(action: string, request: unknown, response: unknown) => void>>();
   private readonly connectWaiters = new Map<string, Set<(cp: AnyChargePoint) => void>>();
   private readonly configLock = new KeyedLock();
-  private readonly problems: ProblemDigest;
+  private readonly problems: LineDigest;
+  private readonly churn: LineDigest;
 
   constructor(
     private readonly store: Store,
@@ -63,7 +65,8 @@ export class CommissioningEngine {
     private readonly settings: EngineSettings,
     private readonly serverLog: ServerLog,
   ) {
-    this.problems = new ProblemDigest(serverLog);
+    this.problems = new LineDigest(serverLog, 'OCPP problems');
+    this.churn = new LineDigest(serverLog, 'connections and disconnections');
     csms.on('connected', (cp) => this.onConnected(cp));
     csms.on('disconnected', (cp, code, reason) => this.onDisconnected(cp, code, reason));
     csms.on('booted', (cp, boot) => {
@@ -211,11 +214,13 @@ export class CommissioningEngine {
   /** Says the problems counted so far instead of waiting for the end of the minute. */
   flushProblems(): void {
     this.problems.flush();
+    this.churn.flush();
   }
 
   /** Ends every running session as failed with `reason`, and waits for their clean-ups. */
   async shutdown(reason: string): Promise<void> {
     this.problems.stop();
+    this.churn.stop();
     const runners = [...this.runners.values()];
     for (const runner of runners) runner.gate.end(new SessionAborted(reason));
     await Promise.all(runners.map((r) => r.done));
@@ -370,7 +375,7 @@ export class CommissioningEngine {
       if (this.csms.isOpenMode) this.store.chargePoints.ensure(cp.id);
       this.store.chargePoints.recordConnection(cp.id, cp.remoteAddress, cp.protocol, cp.connectedAt);
     });
-    this.serverLog(`${cp.id} connected from ${(cp.remoteAddress ?? '?').replace(/^::ffff:/, '')} (${cp.protocol})`);
+    this.churn.record(cp.id, `connected from ${(cp.remoteAddress ?? '?').replace(/^::ffff:/, '')} (${cp.protocol})`);
     const runner = this.runners.get(cp.id);
     if (runner) {
       runner.reconnected();
@@ -398,7 +403,8 @@ export class CommissioningEngine {
 
   private onDisconnected(cp: AnyChargePoint, code: number, reason: string): void {
     this.store.observe(() => this.store.chargePoints.recordSeen(cp.id, new Date(this.csms.state(cp.id)?.lastSeenMs ?? Date.now())));
-    this.serverLog(`${cp.id} disconnected (${code}${reason ? `, ${reason}` : ''})`);
+    // The close reason is the peer's text (up to 123 bytes): clipped, and digested with the rest.
+    this.churn.record(cp.id, `disconnected (${code}${reason ? `, ${clip(reason, 120)}` : ''})`);
     // A replaced socket is followed at once by the new one: no grace period needed for that.
     if (reason.startsWith('replaced')) return;
     this.runners.get(cp.id)?.disconnected(code, reason);

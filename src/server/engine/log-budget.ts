@@ -58,14 +58,14 @@ export class SessionLogBudget {
   summary(): string | null {
     const parts: string[] = [];
     if (this.droppedFrames > 0) parts.push(`${this.droppedFrames} frame${this.droppedFrames === 1 ? '' : 's'} (${this.droppedChars} characters)`);
-    if (this.droppedProblems > 0) parts.push(`${this.droppedProblems} protocol problem${this.droppedProblems === 1 ? '' : 's'}`);
+    if (this.droppedProblems > 0) parts.push(`${this.droppedProblems} protocol problem or disconnection line${this.droppedProblems === 1 ? '' : 's'}`);
     if (parts.length === 0) return null;
     return `Not logged, over this session's budget (${this.limits.framesPerSession} frames or ${this.limits.frameCharsPerSession} characters of frames, ${this.limits.problemsPerSession} problems): ${parts.join(' and ')}`;
   }
 
   /** The line that says, once, that a kind of line is from now on counted rather than logged. */
   spentLine(kind: 'frames' | 'problems'): string {
-    const budget = kind === 'frames' ? `${this.limits.framesPerSession} frames or ${this.limits.frameCharsPerSession} characters` : `${this.limits.problemsPerSession} protocol problems`;
-    return `This session's log budget for ${kind === 'frames' ? 'frames' : 'protocol problems'} is spent (${budget}): further ones are counted, and the count is logged when the session ends`;
+    const budget = kind === 'frames' ? `${this.limits.framesPerSession} frames or ${this.limits.frameCharsPerSession} characters` : `${this.limits.problemsPerSession} lines of protocol problems and disconnections`;
+    return `This session's log budget for ${kind === 'frames' ? 'frames' : 'protocol problems and disconnections'} is spent (${budget}): further ones are counted, and the count is logged when the session ends`;
   }
 }

@@ -1,5 +1,6 @@
 import type { LogLevel, PauseResponse, ResumeResponse, StepName, StopResponse } from '../../api/contract.js';
 import { ApiError } from '../../api/errors.js';
+import { clip } from '../../common/clip.js';
 import { isoSeconds } from '../../common/time.js';
 import type { Session, Step, StepPatch } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
@@ -29,7 +30,6 @@ const FRAME_LOG_LIMIT = 4000;
 /** Problems quote what the peer sent (an unknown action name may be a megabyte long). */
 export const PROBLEM_LOG_LIMIT = 500;
 
-export const clip = (text: string, limit: number): string => (text.length > limit ? `${text.slice(0, limit)}… (${text.length} characters)` : text);
 
 function describeError(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -102,8 +102,16 @@ export class SessionRunner {
 
   /** Something the charge point sent that could not be processed: a warning while the budget lasts. */
   logProblem(message: string): void {
+    this.logCounted('warn', `OCPP problem: ${clip(message, PROBLEM_LOG_LIMIT)}`);
+  }
+
+  /**
+   * A line the charge point can make us write as often as it likes (a problem, a drop and return):
+   * it spends the problem budget, so a charge point that reconnects in a loop cannot grow the log.
+   */
+  private logCounted(level: LogLevel, message: string): void {
     const verdict = this.budget.problem();
-    if (verdict === 'log') this.log('warn', `OCPP problem: ${clip(message, PROBLEM_LOG_LIMIT)}`);
+    if (verdict === 'log') this.log(level, message);
     else if (verdict === 'first-dropped') this.log('warn', this.budget.spentLine('problems'));
   }
 
@@ -249,7 +257,7 @@ export class SessionRunner {
     if (this.finished || this.graceCancel) return;
     const grace = this.settings.reconnectGraceS;
     const since = isoSeconds();
-    this.log('warn', `Charge point disconnected (${code}${reason ? `, ${reason}` : ''}); waiting up to ${grace} s for it to return`);
+    this.logCounted('warn', `Charge point disconnected (${code}${reason ? `, ${clip(reason, 120)}` : ''}); waiting up to ${grace} s for it to return`);
     this.graceCancel = this.gate.timer(grace * 1000, () => {
       this.graceCancel = null;
       this.gate.end(new SessionAborted(`Charge point disconnected at ${since} and did not return within ${grace} s`));
@@ -260,7 +268,7 @@ export class SessionRunner {
     if (!this.graceCancel) return;
     this.graceCancel();
     this.graceCancel = null;
-    this.log('info', 'Charge point reconnected; continuing');
+    this.logCounted('info', 'Charge point reconnected; continuing');
   }
 
   private abortCurrent(reason: string): void {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../api/errors.js';
 import { ROUTES, type RouteName } from '../../api/routes.js';
 import { inScope, type TokenService } from '../auth/tokens.js';
+import { peerOf } from './api-server.js';
 import { readJsonBody } from './body.js';
 import { matchRoute } from './router.js';
 import type { RequestContext, RouteHandler, RouteResult } from './types.js';
@@ -48,7 +49,7 @@ export function createRequestHandler(
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const match = matchRoute(req.method ?? 'GET', url.pathname);
     if (match.kind === 'none') throw new ApiError('not_found', `no route ${req.method} ${url.pathname}`);
     if (match.kind === 'method-not-allowed') {
@@ -72,9 +73,18 @@ export function createRequestHandler(
       body,
       headers: req.headers,
       auth,
-      remoteAddress: req.socket.remoteAddress ?? '',
+      remoteAddress: peerOf(req),
     };
     send(res, await handlers[match.name](ctx));
+  }
+}
+
+/** The request's URL; one that cannot be parsed (`//[`) names no route, which is a 404, not a 500. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    throw new ApiError('not_found', 'no route: the request path cannot be parsed');
   }
 }
 

@@ -10,7 +10,8 @@ export interface RequestContext {
   headers: IncomingHttpHeaders;
   /** Null only on the routes that need no token. */
   auth: TokenClaims | null;
-  remoteAddress: string;
+  /** The peer's address; '' for the local server's Unix socket, null when the peer reset too soon. */
+  remoteAddress: string | null;
 }
 
 export interface RouteResult {

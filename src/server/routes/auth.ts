@@ -10,15 +10,11 @@ export function loginRoute({ store, tokens, loginLimiter }: RouteDeps): RouteHan
   // Checked against when the email is unknown, so the answer takes as long either way.
   const dummy = hashPassword('not a real password');
   return async (ctx) => {
-    loginLimiter.check(ctx.remoteAddress);
     const body = validate<LoginRequest>(loginSchema, ctx.body);
     const installer = store.installers.byEmail(body.email.trim());
-    const ok = await verifyPassword(body.password, installer?.passwordHash ?? (await dummy));
-    if (!installer || !ok) {
-      loginLimiter.failed(ctx.remoteAddress);
-      throw new ApiError('unauthorized', 'email or password is wrong');
-    }
-    loginLimiter.succeeded(ctx.remoteAddress);
+    const hash = installer?.passwordHash ?? (await dummy);
+    const ok = await loginLimiter.attempt(ctx.remoteAddress, async () => (await verifyPassword(body.password, hash)) && installer !== undefined);
+    if (!installer || !ok) throw new ApiError('unauthorized', 'email or password is wrong');
     const response: LoginResponse = {
       access_token: await tokens.issue({ installerId: installer.id, scope: installer.scope }),
       token_type: 'Bearer',

@@ -17,6 +17,7 @@ export function healthRoute({ version, csms, chargePointAuth }: RouteDeps): Rout
       const a = chargePointAuth.stats;
       body.ocpp = {
         connected: csms.connectedIds().length,
+        handshaking: csms.handshaking,
         password_checks: a.verifications,
         refused: { unknown_id: a.refusedUnknown, wrong_password: a.refusedWrongPassword, rate_limited: a.refusedRateLimited, busy: a.refusedBusy },
       };

@@ -85,10 +85,14 @@ function unitsOf(entries: OutboxEntry[]): Unit[] {
  *
  * A record is marked sent only when the answer is the document the route promises (an issue's
  * id and reference, a log batch's counts of every line, the session's id: see the client).
- * Network errors, answers that are not the API's, 5xx and 429 stop the pass (SyncUnavailable)
- * with the record still pending; 401 stops it (SyncUnauthorized); any other 4xx parks that
- * record with the server's message, and the records behind it go on.
+ * Network errors, answers that are not the API's, redirects, 5xx, 429 and any other status that
+ * is not about the record stop the pass (SyncUnavailable) with the record still pending; 401
+ * stops it (SyncUnauthorized); a 4xx about the record (400, 403, 404, 409, 410, 413, 422) parks
+ * it with the server's message, and the records behind it go on.
  */
+/** Answers about the record itself, which parks it: it would be refused again as it is. */
+const RECORD_STATUSES = new Set([400, 403, 404, 409, 410, 413, 422]);
+
 export class OutboxSync {
   constructor(
     private readonly store: Store,
@@ -145,8 +149,11 @@ export class OutboxSync {
     if (err instanceof InvalidResponseError) return new SyncUnavailable(err.message);
     if (err instanceof ApiRequestError) {
       if (err.status === 401) return new SyncUnauthorized(`the hosted API refused the token (${err.message})`);
-      if (err.status === 429 || err.status >= 500) return new SyncUnavailable(`the hosted API answered ${err.status} ${err.code}`);
-      return null;
+      if (RECORD_STATUSES.has(err.status)) return null;
+      // A redirect (a captive portal), a proxy asking for its login, a timeout, 429, 5xx: not a
+      // verdict on the record, which stays pending for the next pass.
+      if (err.status >= 300 && err.status < 400) return new SyncUnavailable(`the hosted API answered ${err.status}, a redirect (a captive portal or a wrong URL?)`);
+      return new SyncUnavailable(`the hosted API answered ${err.status} ${err.code}`);
     }
     return err instanceof Error ? err : new Error(String(err));
   }

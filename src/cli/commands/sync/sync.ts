@@ -58,7 +58,7 @@ export async function run(parent: CliContext, o: SyncOptions): Promise<number> {
           const pending = store.outbox.counts().pending;
           const delay = Math.min(backoffDelay(attempt, 1000, 30_000), Math.max(0, deadline - Date.now()));
           if (ctx.out.json) ctx.out.ndjson({ type: 'retry', reason: err.message, pending, retry_in_ms: delay });
-          else ctx.out.warn(`${err.message}; ${pending} record(s) pending, retrying in ${Math.round(delay / 1000)} s`);
+          else ctx.out.warn(`${visible(err.message)}; ${pending} record(s) pending, retrying in ${Math.round(delay / 1000)} s`);
           await new Promise((r) => setTimeout(r, delay));
         }
       }
