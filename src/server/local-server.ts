@@ -106,7 +106,7 @@ export class LocalServer {
     const passwordChecks = passwordCheckQueue(options.limits?.chargePointAuth);
     const chargePointAuth = chargePointAuthenticator(
       store,
-      (id) => log(`${id} connected with the password from its new AuthorizationKey; the old one no longer works`),
+      (id) => log(`${id} connected with the new password the template gave it; the old one no longer works`),
       options.limits?.chargePointAuth,
       passwordChecks,
     );

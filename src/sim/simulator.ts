@@ -158,6 +158,8 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> implements Sim
     this.installHandlers();
   }
 
+  readonly ocppVersion = '1.6' as const;
+
   get id(): string {
     return this.options.id;
   }
@@ -191,6 +193,10 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> implements Sim
   }
 
   /** Connects and resolves once the BootNotification is accepted. */
+  setting(name: string): string | undefined {
+    return this.config.get(name);
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     const booted = new Promise<void>((resolve) => this.once('booted', () => resolve()));

@@ -32,6 +32,8 @@ export interface StationEvents {
 
 export interface SimulatedStation extends EventEmitter<StationEvents> {
   readonly id: string;
+  readonly ocppVersion: '1.6' | '2.0.1';
+  readonly client: RawLink;
   readonly isBooted: boolean;
   /** Connects and resolves once the BootNotification is accepted. */
   start(): Promise<void>;
@@ -41,4 +43,18 @@ export interface SimulatedStation extends EventEmitter<StationEvents> {
   status(evseId: number, connectorId?: number): string | undefined;
   transaction(evseId: number): StationTransaction | null;
   meterWh(evseId: number): number;
+  /**
+   * The value it holds for a setting, named as templates name it: a 1.6 key (`HeartbeatInterval`)
+   * or a 2.0.1 top-level variable (`OCPPCommCtrlr.HeartbeatInterval`, `…ItemsPerMessage[GetVariables]`).
+   */
+  setting(name: string): string | undefined;
+}
+
+/** The connection underneath, for tests and tools that send raw frames or cut the link. */
+export interface RawLink {
+  readonly connected: boolean;
+  sendRaw(text: string): void;
+  drop(reconnect?: boolean): void;
+  connect(): Promise<void>;
+  on(event: 'frame', listener: (direction: 'in' | 'out', text: string, at: number) => void): unknown;
 }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../../src/api/client.js';
 import { LocalServer, type LocalServerOptions } from '../../src/server/local-server.js';
+import { createStation, SIM_OCPP_VERSIONS, type SimOcppVersion, type StationSpec } from '../../src/sim/create.js';
 import { SimulatedChargePoint, type SimOptions } from '../../src/sim/simulator.js';
+import type { SimulatedStation } from '../../src/sim/station.js';
 import { filesOutsideSecretHomes, secretLeaks } from './secrets.js';
 
 export interface TestServer {
@@ -14,8 +16,10 @@ export interface TestServer {
   lines: string[];
   /** Registers a charge point and returns its generated password. */
   addChargePoint(id: string): Promise<string>;
-  /** Registers a charge point and starts a simulator for it; resolves once booted. */
+  /** Registers a charge point and starts a 1.6 simulator for it; resolves once booted. */
   simulator(id: string, options?: Partial<SimOptions>): Promise<SimulatedChargePoint>;
+  /** The same for either OCPP version: for tests that run once per version. */
+  station(id: string, ocpp: SimOcppVersion, options?: Partial<Omit<StationSpec, 'ocpp' | 'url' | 'id'>>): Promise<SimulatedStation>;
   /** Stops the server; the data directory stays for a restart unless `remove`. */
   stop(remove?: boolean): Promise<void>;
 }
@@ -27,6 +31,12 @@ export const FAST_ENGINE: LocalServerOptions['engine'] = {
   triggerWaitMs: 2000,
   passwordSwitchWaitMs: 2000,
 };
+
+/** Simulators that come back and reboot quickly. */
+const QUICK_SIM = { reconnect: { minDelayMs: 50, maxDelayMs: 200 }, rebootDelayMs: 100 };
+
+/** Both OCPP versions, for `describe.each` / `test.each`. */
+export const OCPP_VERSIONS = SIM_OCPP_VERSIONS;
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'dynamo-test-'));
@@ -49,7 +59,7 @@ export async function startServer(options: Partial<LocalServerOptions> = {}): Pr
   const credentials = server.createdCredentials ?? (JSON.parse((await import('node:fs')).readFileSync(join(dataDir, 'installer-credentials.json'), 'utf8')) as { email: string; password: string });
   const token = (await client.login(credentials.email, credentials.password)).access_token;
   client.setToken(token);
-  const sims: SimulatedChargePoint[] = [];
+  const sims: SimulatedStation[] = [];
   const passwords = new Map<string, string>();
   const addChargePoint = async (id: string): Promise<string> => {
     const added = await client.addLocalChargePoint({ id });
@@ -65,14 +75,14 @@ export async function startServer(options: Partial<LocalServerOptions> = {}): Pr
     addChargePoint,
     async simulator(id, simOptions = {}) {
       const password = passwords.get(id) ?? (await addChargePoint(id));
-      const sim = new SimulatedChargePoint({
-        url: server.ocppUrl,
-        id,
-        password,
-        reconnect: { minDelayMs: 50, maxDelayMs: 200 },
-        rebootDelayMs: 100,
-        ...simOptions,
-      });
+      const sim = new SimulatedChargePoint({ url: server.ocppUrl, id, password, ...QUICK_SIM, ...simOptions });
+      sims.push(sim);
+      await sim.start();
+      return sim;
+    },
+    async station(id, ocpp, spec = {}) {
+      const password = passwords.get(id) ?? (await addChargePoint(id));
+      const sim = await createStation({ ocpp, url: server.ocppUrl, id, password, ...QUICK_SIM, ...spec });
       sims.push(sim);
       await sim.start();
       return sim;

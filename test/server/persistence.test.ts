@@ -2,17 +2,17 @@ import { afterEach, expect, test } from 'vitest';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient } from '../../src/api/client.js';
-import { SimulatedChargePoint } from '../../src/sim/simulator.js';
+import { createStation } from '../../src/sim/create.js';
 import { until } from '../helpers/ocpp.js';
 import { killHard, SERVE_FIXTURE, spawnJson } from '../helpers/process.js';
-import { startServer, tempDir, waitForEnd, type TestServer } from '../helpers/server.js';
+import { OCPP_VERSIONS, startServer, tempDir, waitForEnd, type TestServer } from '../helpers/server.js';
 
 let t: TestServer | undefined;
 afterEach(async () => t?.stop());
 
-test('a restart keeps every session, step, log line, issue and charge point', async () => {
+test.each(OCPP_VERSIONS)('OCPP %s: a restart keeps every session, step, log line, issue and charge point', async (ocpp) => {
   t = await startServer();
-  await t.simulator('CP-1');
+  await t.station('CP-1', ocpp);
   await t.client.start('CP-1', { skip_test_transaction: true });
   const before = await waitForEnd(t.client, 'CP-1');
   const issue = await t.client.reportIssue('CP-1', { category: 'site_issue', description: 'Bollard too close to the charger cable.', severity: 'low' });
@@ -34,14 +34,14 @@ test('data, key and credential files are private (0600, directory 0700)', async 
   for (const file of ['dynamo.db', 'dynamo.db-wal', 'jwt-signing-key.json', 'installer-credentials.json']) expect(mode(file), file).toBe(0o600);
 });
 
-test('SIGKILL mid-session: the acknowledged records survive and the session is failed at the next start, saying why', async () => {
+test.each(OCPP_VERSIONS)('OCPP %s: SIGKILL mid-session: the acknowledged records survive and the session is failed at the next start, saying why', async (ocpp) => {
   const dataDir = tempDir();
   const { child, first } = await spawnJson<{ apiUrl: string; ocppUrl: string }>([SERVE_FIXTURE, dataDir]);
   const creds = JSON.parse((await import('node:fs')).readFileSync(join(dataDir, 'installer-credentials.json'), 'utf8')) as { email: string; password: string };
   const client = new ApiClient(first.apiUrl, { maxRetries: 0 });
   client.setToken((await client.login(creds.email, creds.password)).access_token);
   const { password } = await client.addLocalChargePoint({ id: 'CP-K' });
-  const sim = new SimulatedChargePoint({ url: first.ocppUrl, id: 'CP-K', password: password!, reconnect: null });
+  const sim = await createStation({ ocpp, url: first.ocppUrl, id: 'CP-K', password: password!, reconnect: null });
   await sim.start();
   const started = await client.start('CP-K');
   const issue = await client.reportIssue('CP-K', { category: 'hardware_defect', description: 'Cable holster cracked on delivery.', severity: 'medium' });
@@ -77,9 +77,12 @@ test('templates: a bad file is reported with its path and field and left out; th
   expect(t.lines.some((l) => l.includes('garbage.json') && l.includes('not valid JSON'))).toBe(true);
 });
 
-test('logs: exact level filter, session filter, limit and offset pagination, total of the filtered set', async () => {
+test.each([
+  ['1.6', 'StartTransaction'],
+  ['2.0.1', 'TransactionEvent'],
+] as const)('OCPP %s: logs: exact level filter, session filter, limit and offset pagination, total of the filtered set, every frame', async (ocpp, transactionStart) => {
   t = await startServer();
-  await t.simulator('CP-1');
+  await t.station('CP-1', ocpp);
   const first = await t.client.start('CP-1', { skip_test_transaction: true });
   await waitForEnd(t.client, 'CP-1');
   await t.client.start('CP-1');
@@ -103,7 +106,7 @@ test('logs: exact level filter, session filter, limit and offset pagination, tot
 
   const debug = all.logs.filter((l) => l.level === 'debug');
   expect(debug.some((l) => l.step === 'heartbeat' && l.message.startsWith('sent [2,') && l.message.includes('"TriggerMessage"'))).toBe(true);
-  expect(debug.some((l) => l.step === 'test_transaction' && l.message.startsWith('received [2,') && l.message.includes('"StartTransaction"'))).toBe(true);
+  expect(debug.some((l) => l.step === 'test_transaction' && l.message.startsWith('received [2,') && l.message.includes(`"${transactionStart}"`))).toBe(true);
   expect(all.logs.filter((l) => l.level === 'info').map((l) => l.message)).toEqual(expect.arrayContaining(['Step heartbeat started', expect.stringMatching(/^Step heartbeat passed: /)]));
   const bad = await fetch(`${t.server.apiUrl}/api/v1/installer/commissioning/CP-1/logs?level=loud&limit=0`, { headers: { authorization: `Bearer ${t.token}` } });
   expect(bad.status).toBe(400);

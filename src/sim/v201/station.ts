@@ -199,6 +199,8 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     this.installHandlers();
   }
 
+  readonly ocppVersion = '2.0.1' as const;
+
   get id(): string {
     return this.options.id;
   }
@@ -227,6 +229,12 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
   }
 
   /** Powers on, connects, and resolves once the BootNotification is accepted. */
+  setting(name: string): string | undefined {
+    const m = /^([^.[\]]+)\.([^.[\]]+)(?:\[([^\]]+)\])?$/.exec(name);
+    if (!m) return undefined;
+    return this.model.spec(m[1]!, m[2]!, m[3]) ? this.model.value(m[1]!, m[2]!, m[3]) : undefined;
+  }
+
   async start(): Promise<void> {
     const booted = new Promise<void>((resolve) => this.once('booted', () => resolve()));
     await this.connect();

@@ -225,7 +225,7 @@ async function rebootFor(ctx: StepContext, names: string[]): Promise<void> {
 }
 
 const reasonOf = (r: T.SetVariableResultType | undefined): string =>
-  r ? `${r.attributeStatus}${r.attributeStatusInfo?.reasonCode ? ` (${r.attributeStatusInfo.reasonCode}${r.attributeStatusInfo.additionalInfo ? `: ${r.attributeStatusInfo.additionalInfo}` : ''})` : ''}` : 'no result for it in the answer';
+  r ? `${r.attributeStatus}${r.attributeStatusInfo?.reasonCode ? `, ${r.attributeStatusInfo.reasonCode}${r.attributeStatusInfo.additionalInfo ? `: ${r.attributeStatusInfo.additionalInfo}` : ''}` : ''}` : 'no result for it in the answer';
 
 /**
  * SetVariables (batched to the station's limits) and a check of what really changed: Accepted
@@ -236,12 +236,27 @@ const reasonOf = (r: T.SetVariableResultType | undefined): string =>
  */
 async function push(ctx: StepContext, settings: Setting[], variables: TemplateVariable[]): Promise<PushResult> {
   const report = await baseReport(ctx);
-  const writeOnly = new Set((report ?? []).filter((i) => i.mutability === 'WriteOnly').map((i) => i.name.toLowerCase()));
+  const reported = new Map((report ?? []).map((i) => [i.name.toLowerCase(), i]));
+  const mutability = (name: string): string | undefined => reported.get(name.toLowerCase())?.mutability;
   const all = variables.map((v, i) => ({ ...refOf(v), value: v.value, name: settings[i]!.name }));
-  const ordinary = all.filter((v) => !isPassword(v));
   const applied: string[] = [];
   const rejected: { name: string; reason: string }[] = [];
   const needReboot: string[] = [];
+  // What the station reports as ReadOnly would only be Rejected: it counts as applied when it
+  // already has the value (a fixed cable that stops the transaction anyway), and is not sent.
+  const ordinary = all.filter((v) => {
+    if (isPassword(v) || mutability(v.name) !== 'ReadOnly') return !isPassword(v);
+    const actual = reported.get(v.name.toLowerCase())?.value ?? undefined;
+    if (sameValue(v.value, actual)) {
+      applied.push(v.name);
+      ctx.log('info', `Variable ${v.name} is read-only on this station and already '${actual}'`);
+    } else {
+      const reason = `read-only on this station, and it is '${actual ?? ''}'`;
+      rejected.push({ name: v.name, reason });
+      ctx.log('warn', `Variable ${v.name} was not applied: ${reason} (wanted '${v.value}')`);
+    }
+    return false;
+  });
   if (ordinary.length > 0) {
     const results = await setVariables(ctx, ordinary);
     ordinary.forEach((v, i) => {
@@ -258,7 +273,7 @@ async function push(ctx: StepContext, settings: Setting[], variables: TemplateVa
   }
   if (needReboot.length > 0) await rebootFor(ctx, needReboot);
 
-  const check = ordinary.filter((v) => applied.includes(v.name) && !writeOnly.has(v.name.toLowerCase()));
+  const check = ordinary.filter((v) => applied.includes(v.name) && mutability(v.name) !== 'WriteOnly');
   if (check.length > 0) {
     ctx.progress('reading the variables back');
     const after = await getVariables(ctx, check);
@@ -391,10 +406,12 @@ const transactions: TransactionAdapter = {
       for (const mv of r.meterValue ?? []) listener(registerReadings([mv]));
     });
   },
-  async triggerReadings(ctx, transaction) {
+  async triggerReadings(ctx, transaction, settings) {
     const mine = ofTransaction(transaction.id);
     const triggered = ctx.expect<T.TransactionEventRequest>('TransactionEvent', (r) => mine(r) && r.triggerReason === 'Trigger', ctx.settings.triggerWaitMs);
-    const status = await statusOrCallError(ocpp(ctx).call('TriggerMessage', { requestedMessage: 'TransactionEvent' }));
+    // Named by its EVSE: the transaction's, not every one the station has (F06.FR.07).
+    const evse = { id: settings.evse_id ?? settings.connector_id };
+    const status = await statusOrCallError(ocpp(ctx).call('TriggerMessage', { requestedMessage: 'TransactionEvent', evse }));
     return status === 'Accepted' && (await triggered) !== null;
   },
   async stop(ctx, transaction) {
