@@ -7,6 +7,7 @@ import type {
   ApplyTemplateResponse,
   CommissionResponse,
   Diagnostics,
+  DiagnosticsQuery,
   HealthResponse,
   IssueCreated,
   IssuesResponse,
@@ -186,8 +187,8 @@ export class ApiClient {
     return this.send('applyTemplate', { params: { charge_point_id: chargePointId }, body: { template_id: templateId }, timeoutMs: 180_000 });
   }
 
-  diagnostics(chargePointId: string): Promise<Diagnostics> {
-    return this.send('diagnostics', { params: { charge_point_id: chargePointId } });
+  diagnostics(chargePointId: string, query: DiagnosticsQuery = {}): Promise<Diagnostics> {
+    return this.send('diagnostics', { params: { charge_point_id: chargePointId }, query: query.full ? { full: 'true' } : {} });
   }
 
   commission(chargePointId: string): Promise<CommissionResponse> {

@@ -112,6 +112,10 @@ export interface LogEntry {
   message: string;
 }
 
+export interface DiagnosticsQuery {
+  full?: boolean;
+}
+
 export interface LogsQuery {
   session_id?: string;
   level?: LogLevel;

@@ -40,7 +40,8 @@ export const ROUTES = {
   reportIssue: { method: 'POST', path: `${CP}/report-issue`, returns: { issue_id: 'string', reference_number: 'string' } },
   issues: { method: 'GET', path: `${CP}/issues`, returns: { issues: 'array' } },
   applyTemplate: { method: 'POST', path: `${CP}/apply-template`, returns: { applied_keys: 'number', rejected_keys: 'array' } },
-  diagnostics: { method: 'GET', path: `${CP}/diagnostics`, returns: { charge_point_id: 'string' } },
+  // With ?full=true it carries a station's whole device model (up to 20,000 variables).
+  diagnostics: { method: 'GET', path: `${CP}/diagnostics`, returns: { charge_point_id: 'string' }, maxResponseBytes: 32 * 1024 * 1024 },
   // design.md: the reference says "see Charge Points" without a path; this one is our assumption.
   commission: { method: 'POST', path: '/api/v1/installer/charge-points/:charge_point_id/commission', returns: { charge_point_id: 'string', status: 'string' } },
   putSession: { method: 'PUT', path: `${CP}/sessions/:session_id`, returns: { session_id: 'string' } },

@@ -87,6 +87,13 @@ export const logsQuerySchema = {
   },
 } as const;
 
+/** Addition: `full=true` adds the configuration the charge point last reported. */
+export const diagnosticsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { full: { type: 'boolean' } },
+} as const;
+
 const stepState = {
   type: 'object',
   additionalProperties: false,

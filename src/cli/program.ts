@@ -128,11 +128,12 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
   program
     .command('diagnostics <charge-point>')
     .description('what the charge point reported about itself')
-    .action(action(() => import('./commands/diagnostics/diagnostics.js'), ([cp]) => ({ chargePointId: cp! })));
+    .option('--full', 'also every setting it reported (1.6 configuration keys, 2.0.1 device model), as its last session read them')
+    .action(action(() => import('./commands/diagnostics/diagnostics.js'), ([cp], o) => ({ chargePointId: cp!, full: o['full'] === true })));
   program.command('templates').description('list commissioning templates').action(action(() => import('./commands/templates/list.js'), () => ({})));
   program
     .command('apply-template <charge-point> <template>')
-    .description("push a template's configuration keys to the charge point now")
+    .description("push a template's settings (1.6 keys or 2.0.1 variables) to the charge point now")
     .action(action(() => import('./commands/templates/apply.js'), ([cp, template]) => ({ chargePointId: cp!, templateId: template! })));
 
   const issue = program.command('issue').description('report and list issues for a charge point');
@@ -174,6 +175,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
     .option('--data-dir <dir>', 'where the database, keys and templates live (default: DYNAMO_DATA_DIR or your data directory)')
     .option('--open', 'accept any charge point without a password (only on a network you trust)')
     .option('--heartbeat-interval <seconds>', 'heartbeat interval given to charge points at boot', positiveInt('heartbeat interval'), 300)
+    .option('--pending-until-configured', "answer a new charge point's boot with Pending, configure it with its template, then accept it")
     .option('--sync-to <url>', 'keep sending issues, logs and sessions to this hosted API whenever it answers')
     .option('--tls-cert <file>', 'certificate (PEM) for wss:// on the OCPP port: security profile 2')
     .option('--tls-key <file>', 'its private key (PEM)')
@@ -185,6 +187,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
         dataDir: o['dataDir'] as string | undefined,
         open: o['open'] === true,
         heartbeatIntervalS: o['heartbeatInterval'] as number,
+        pendingUntilConfigured: o['pendingUntilConfigured'] === true,
         syncTo: o['syncTo'] as string | undefined,
         tlsCert: o['tlsCert'] as string | undefined,
         tlsKey: o['tlsKey'] as string | undefined,
@@ -231,23 +234,25 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
   program
     .command('sim')
     .description('run simulated charge points against an OCPP server until interrupted')
+    .addOption(new Option('--ocpp <version>', 'OCPP version the charge points speak').choices(['1.6', '2.0.1']).default('1.6'))
     .option('--url <url>', 'Central System URL without the id (default: the local server)')
     .option('--id <id>', 'charge point id; with --count, the prefix', 'CP-SIM')
     .option('-n, --count <n>', 'how many charge points', positiveInt('count'), 1)
     .option('--password <password>', 'Basic-auth password (seen by other users in ps: prefer the two below)')
     .option('--password-stdin', 'read the password from standard input (or set DYNAMO_CP_PASSWORD)')
     .option('--ca <file>', 'trust this certificate (PEM) for a wss:// Central System')
-    .option('--connectors <n>', 'connectors per charge point', positiveInt('connectors'), 1)
+    .option('--connectors <n>', 'connectors per charge point (2.0.1: EVSEs, one connector each)', positiveInt('connectors'), 1)
     .option('--vendor <name>', 'vendor in BootNotification', 'Dynamo')
     .option('--model <name>', 'model in BootNotification', 'SimCharger AC22')
     .option('--power <watts>', 'charging power', positiveInt('power'), 11_000)
-    .option('--reject-keys <keys>', 'fault: configuration keys answered Rejected (comma-separated)')
-    .option('--unsupported-keys <keys>', 'fault: configuration keys the firmware does not know')
-    .option('--ignore-keys <keys>', 'fault: keys answered Accepted but not changed')
-    .option('--reboot-keys <keys>', 'fault: keys answered RebootRequired')
-    .option('--authorization-key-as-text', "quirk: use an AuthorizationKey's text as the password, not the bytes its hex encodes")
+    .option('--reject-keys <names>', 'fault: settings answered Rejected (1.6 keys, or 2.0.1 Component.Variable; comma-separated)')
+    .option('--unsupported-keys <names>', 'fault: settings the firmware does not know (2.0.1: UnknownVariable)')
+    .option('--unknown-components <names>', 'fault (2.0.1): components the firmware does not have (UnknownComponent)')
+    .option('--ignore-keys <names>', 'fault: settings answered Accepted but not changed')
+    .option('--reboot-keys <names>', 'fault: settings answered RebootRequired')
+    .option('--authorization-key-as-text', "quirk (1.6): use an AuthorizationKey's text as the password, not the bytes its hex encodes")
     .option('--no-trigger', 'fault: no TriggerMessage support')
-    .option('--refuse-remote-start', 'fault: RemoteStartTransaction answered Rejected')
+    .option('--refuse-remote-start', 'fault: remote start answered Rejected')
     .option('--drop-after <seconds>', 'fault: drop the connection after this long', Number)
     .option('--return-after <seconds>', 'fault: come back this long after a drop', Number)
     .option('--slow <ms>', 'fault: delay every answer', Number)
@@ -261,8 +266,9 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage or validation, 3 commissioning fai
   program
     .command('demo')
     .description('a local server, a simulated charge point and a full commissioning, shown live')
+    .addOption(new Option('--ocpp <version>', 'OCPP version the simulated charge point speaks').choices(['1.6', '2.0.1']).default('1.6'))
     .option('--keep', 'keep the temporary data directory')
-    .action(action(() => import('./commands/demo/demo.js'), (_a, o) => ({ keep: o['keep'] === true })));
+    .action(action(() => import('./commands/demo/demo.js'), (_a, o) => ({ keep: o['keep'] === true, ocpp: o['ocpp'] as '1.6' | '2.0.1' })));
 
   return program;
 }

@@ -58,6 +58,11 @@ export interface LocalServerOptions {
   callTimeoutMs?: number;
   pingIntervalMs?: number;
   log?: (line: string) => void;
+  /**
+   * Answers a new station's first BootNotification with Pending, configures it with its
+   * template, then registers it (B02). Off by default.
+   */
+  pendingUntilConfigured?: boolean;
 }
 
 /** OCPP transaction ids reserved per durable write (see Counters.allocator). */
@@ -120,6 +125,12 @@ export class LocalServer {
       ...(options.pingIntervalMs !== undefined && { pingIntervalMs: options.pingIntervalMs }),
       policy: {
         heartbeatIntervalS: options.heartbeatIntervalS ?? 300,
+        // A station new to this site waits, Pending, until the engine has configured it.
+        registration: (id) => {
+          if (!options.pendingUntilConfigured) return 'Accepted';
+          const record = store.chargePoints.get(id);
+          return record && !record.configuredAt && !record.commissionedAt ? 'Pending' : 'Accepted';
+        },
         nextTransactionId: store.counters.allocator('ocpp-transaction-id', TRANSACTION_ID_BLOCK, Math.floor(Date.now() / 1000) - 1_700_000_000),
       },
     });

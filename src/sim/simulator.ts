@@ -192,11 +192,11 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> implements Sim
     return this.connectors[connectorId]?.meter.readWh() ?? 0;
   }
 
-  /** Connects and resolves once the BootNotification is accepted. */
   setting(name: string): string | undefined {
     return this.config.get(name);
   }
 
+  /** Connects and resolves once the BootNotification is accepted. */
   async start(): Promise<void> {
     this.stopped = false;
     const booted = new Promise<void>((resolve) => this.once('booted', () => resolve()));

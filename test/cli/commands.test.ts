@@ -1,15 +1,28 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cli, ndjson } from '../helpers/cli.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { OCPP_VERSIONS, startServer, type TestServer } from '../helpers/server.js';
 
 let t: TestServer;
 let run: (args: string[], env?: Record<string, string>) => ReturnType<typeof cli>;
 
+/** The same commands against a 1.6 charge point and a 2.0.1 station. */
+const IDS = {
+  '1.6': { one: 'CP-1', bad: 'CP-BAD', slow: 'CP-SLOW' },
+  '2.0.1': { one: 'CS-1', bad: 'CS-BAD', slow: 'CS-SLOW' },
+} as const;
+const EXPECT = {
+  '1.6': { firmware: '1.4.2', applied: { applied_keys: 11, rejected_keys: ['ReserveConnectorZeroSupported'] } },
+  '2.0.1': { firmware: '2.0.1-sim', applied: { applied_keys: 13, rejected_keys: [] as string[] } },
+} as const;
+
 beforeAll(async () => {
   t = await startServer();
-  await t.simulator('CP-1', { connectors: 2 });
-  await t.simulator('CP-BAD', { faults: { refuseRemoteStart: true } });
-  await t.simulator('CP-SLOW', { faults: { slowResponsesMs: 300 } });
+  for (const ocpp of OCPP_VERSIONS) {
+    const { one, bad, slow } = IDS[ocpp];
+    await t.station(one, ocpp, { connectors: 2 });
+    await t.station(bad, ocpp, { faults: { refuseRemoteStart: true } });
+    await t.station(slow, ocpp, { faults: { slowResponsesMs: 300 } });
+  }
   await t.addChargePoint('CP-OFF');
   run = (args, env = {}) => cli(['--api-url', t.server.apiUrl, ...args], { env: { DYNAMO_TOKEN: t.token, ...env } });
 });
@@ -26,144 +39,150 @@ describe('templates', () => {
   });
 });
 
-describe('a session from the command line', () => {
-  test('start --wait prints each step as it finishes and exits 0 when the session passed', async () => {
-    const r = await run(['start', 'CP-1', '--wait']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Session comm_\w+ started for CP-1: connectivity → heartbeat → configuration → test_transaction/);
-    expect(r.stdout).toMatch(/\n {2}passed +connectivity/);
-    expect(r.stdout).toMatch(/\n {2}passed +test_transaction .*kWh delivered/);
-    expect(r.stdout.trim().split('\n').at(-1)).toBe('CP-1 passed commissioning: 4 of 4 steps passed');
-    expect(r.stderr).toBe('');
+describe.each(OCPP_VERSIONS)('OCPP %s', (ocpp) => {
+  const { one, bad, slow } = IDS[ocpp];
+  const v = EXPECT[ocpp];
+
+  describe('a session from the command line', () => {
+    test('start --wait prints each step as it finishes and exits 0 when the session passed', async () => {
+      const r = await run(['start', one, '--wait']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Session comm_\\w+ started for ${one}: connectivity → heartbeat → configuration → test_transaction`));
+      expect(r.stdout).toMatch(/\n {2}passed +connectivity/);
+      expect(r.stdout).toMatch(/\n {2}passed +test_transaction .*kWh delivered/);
+      expect(r.stdout.trim().split('\n').at(-1)).toBe(`${one} passed commissioning: 4 of 4 steps passed`);
+      expect(r.stderr).toBe('');
+    });
+
+    test('status: plain lines and the --json document; exit 0 for a passed session', async () => {
+      const plain = await run(['status', one]);
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).toMatch(new RegExp(`^${one} {2}session comm_\\w+ {2}completed passed {2}tpl_standard_ac_22kw`));
+      const json = await run(['status', one, '--json']);
+      expect(JSON.parse(json.stdout)).toMatchObject({ charge_point_id: one, status: 'completed', result: 'passed' });
+    });
+
+    test('start --wait --json streams NDJSON and a failed session exits 3', async () => {
+      const r = await run(['start', bad, '--wait', '--json']);
+      expect(r.code).toBe(3);
+      const docs = ndjson(r.stdout);
+      expect(docs[0]).toMatchObject({ charge_point_id: bad, status: 'running' });
+      expect(docs.at(-1)).toMatchObject({ status: 'completed', result: 'failed' });
+      expect(docs.at(-1).steps.at(-1)).toMatchObject({ name: 'test_transaction', status: 'failed' });
+      const status = await run(['status', bad]);
+      expect(status.code).toBe(3);
+    });
+
+    test('status --watch --json ends with the session: NDJSON snapshots, exit 0', async () => {
+      const started = await run(['start', one, '--json', '--skip-test-transaction']);
+      expect(started.code).toBe(0);
+      expect(JSON.parse(started.stdout)).toMatchObject({ status: 'running', steps: expect.any(Array) });
+      const watched = await run(['status', one, '--watch', '--json']);
+      expect(watched.code).toBe(0);
+      const docs = ndjson(watched.stdout);
+      expect(docs.at(-1)).toMatchObject({ status: 'completed', result: 'passed' });
+      expect(new Set(docs.map((d) => JSON.stringify(d))).size).toBe(docs.length);
+    });
+
+    test('pause, resume and stop: a line each, or the --json answer', async () => {
+      await t.client.start(slow);
+      const paused = await run(['pause', slow]);
+      expect(paused.code).toBe(0);
+      expect(paused.stdout).toMatch(new RegExp(`^${slow}: session comm_\\w+ paused( at \\w+)? \\(an OCPP call already sent completes first\\)\n$`));
+      const again = await run(['pause', slow, '--json']);
+      expect(again.code).toBe(5);
+      expect(JSON.parse(again.stdout)).toMatchObject({ error: { code: 'invalid_session_state', exit_code: 5 } });
+      const resumed = await run(['resume', slow, '--json']);
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'running' });
+      const stopped = await run(['stop', slow]);
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout).toMatch(/stopped at/);
+      const none = await run(['stop', slow]);
+      expect(none.code).toBe(5);
+      expect(none.stderr).toMatch(new RegExp(`^error: no running or paused session for ${slow}\n`));
+    });
+
+    test('restart starts a new session with another template', async () => {
+      const r = await run(['restart', one, '--template', 'tpl_dc_rapid_50kw', '--wait']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('connector_test');
+      expect(r.stdout).toContain(`restarted for ${one}`);
+    });
+
+    test('a second start while one runs: exit 5 with a hint', async () => {
+      await t.client.start(slow);
+      const r = await run(['start', slow]);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(new RegExp(`^error: session comm_\\w+ is running for ${slow}\nhint: watch it with dynamo status <cp> --watch`));
+      await t.client.stop(slow);
+    });
   });
 
-  test('status: plain lines and the --json document; exit 0 for a passed session', async () => {
-    const plain = await run(['status', 'CP-1']);
-    expect(plain.code).toBe(0);
-    expect(plain.stdout).toMatch(/^CP-1 {2}session comm_\w+ {2}completed passed {2}tpl_standard_ac_22kw/);
-    const json = await run(['status', 'CP-1', '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ charge_point_id: 'CP-1', status: 'completed', result: 'passed' });
-  });
+  describe('logs, diagnostics, templates, issues, commission', () => {
+    test('logs: plain lines, --level, --limit, --json, --follow on an ended session', async () => {
+      const all = await run(['logs', one]);
+      expect(all.code).toBe(0);
+      expect(all.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}info {2}- +Session started with template/);
+      const warn = await run(['logs', one, '--level', 'warn']);
+      expect(warn.code).toBe(0);
+      expect(warn.stdout.split('\n').filter(Boolean).every((l) => / warn /.test(l))).toBe(true);
+      const two = await run(['logs', one, '--limit', '2']);
+      expect(two.stdout.trim().split('\n')).toHaveLength(2);
+      expect(two.stdout).toContain('Session completed: passed');
+      const json = JSON.parse((await run(['logs', one, '--json'])).stdout);
+      expect(json.total).toBe(json.logs.length);
+      const follow = await run(['logs', one, '--follow', '--json', '--level', 'error']);
+      expect(follow.code).toBe(0);
+      const bad = await run(['logs', one, '--level', 'loud']);
+      expect(bad.code).toBe(2);
+    });
 
-  test('start --wait --json streams NDJSON and a failed session exits 3', async () => {
-    const r = await run(['start', 'CP-BAD', '--wait', '--json']);
-    expect(r.code).toBe(3);
-    const docs = ndjson(r.stdout);
-    expect(docs[0]).toMatchObject({ charge_point_id: 'CP-BAD', status: 'running' });
-    expect(docs.at(-1)).toMatchObject({ status: 'completed', result: 'failed' });
-    expect(docs.at(-1).steps.at(-1)).toMatchObject({ name: 'test_transaction', status: 'failed' });
-    const status = await run(['status', 'CP-BAD']);
-    expect(status.code).toBe(3);
-  });
+    test('diagnostics: plain and --json', async () => {
+      const plain = await run(['diagnostics', one]);
+      expect(plain.stdout).toMatch(new RegExp(`^${one} diagnostics \\(collected `));
+      expect(plain.stdout).toContain(`firmware   ${v.firmware} by Dynamo`);
+      expect(plain.stdout).toContain('2 connector(s)');
+      expect(JSON.parse((await run(['diagnostics', one, '--json'])).stdout)).toMatchObject({ hardware: { connectors: 2 } });
+    });
 
-  test('status --watch --json ends with the session: NDJSON snapshots, exit 0', async () => {
-    const started = await run(['start', 'CP-1', '--json', '--skip-test-transaction']);
-    expect(started.code).toBe(0);
-    expect(JSON.parse(started.stdout)).toMatchObject({ status: 'running', steps: expect.any(Array) });
-    const watched = await run(['status', 'CP-1', '--watch', '--json']);
-    expect(watched.code).toBe(0);
-    const docs = ndjson(watched.stdout);
-    expect(docs.at(-1)).toMatchObject({ status: 'completed', result: 'passed' });
-    expect(new Set(docs.map((d) => JSON.stringify(d))).size).toBe(docs.length);
-  });
+    test('apply-template: plain and --json', async () => {
+      const plain = await run(['apply-template', one, 'tpl_standard_ac_22kw']);
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).toContain(`${v.applied.applied_keys} settings applied to ${one}${v.applied.rejected_keys.length ? `; rejected: ${v.applied.rejected_keys.join(', ')}` : ''}`);
+      const json = JSON.parse((await run(['apply-template', one, 'tpl_standard_ac_22kw', '--json'])).stdout);
+      expect(json).toMatchObject(v.applied);
+    });
 
-  test('pause, resume and stop: a line each, or the --json answer', async () => {
-    await t.client.start('CP-SLOW');
-    const paused = await run(['pause', 'CP-SLOW']);
-    expect(paused.code).toBe(0);
-    expect(paused.stdout).toMatch(/^CP-SLOW: session comm_\w+ paused( at \w+)? \(an OCPP call already sent completes first\)\n$/);
-    const again = await run(['pause', 'CP-SLOW', '--json']);
-    expect(again.code).toBe(5);
-    expect(JSON.parse(again.stdout)).toMatchObject({ error: { code: 'invalid_session_state', exit_code: 5 } });
-    const resumed = await run(['resume', 'CP-SLOW', '--json']);
-    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'running' });
-    const stopped = await run(['stop', 'CP-SLOW']);
-    expect(stopped.code).toBe(0);
-    expect(stopped.stdout).toMatch(/stopped at/);
-    const none = await run(['stop', 'CP-SLOW']);
-    expect(none.code).toBe(5);
-    expect(none.stderr).toMatch(/^error: no running or paused session for CP-SLOW\n/);
-  });
+    test('issue report with flags, validation before sending, and issue list', async () => {
+      const r = await run(['issue', 'report', one, '-c', 'hardware_defect', '-s', 'high', '-d', 'RCD trips when the cable is plugged in.', '--step', 'test_transaction', '-p', 'https://photos.example.com/1.jpg']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Reported LOC-\d{4}-\d{5} \(iss_\w+\): hardware_defect, high\n$/);
+      const json = JSON.parse((await run(['issue', 'report', one, '-c', 'other', '-s', 'low', '-d', 'Signage missing at the bay entrance.', '--json'])).stdout);
+      expect(json).toMatchObject({ charge_point_id: one, category: 'other', status: 'open' });
+      const short = await run(['issue', 'report', one, '-c', 'other', '-s', 'low', '-d', 'too short']);
+      expect(short.code).toBe(2);
+      expect(short.stderr).toContain('description must be at least 20 characters');
+      const list = await run(['issue', 'list', one]);
+      expect(list.stdout.split('\n')[0]).toMatch(/^REFERENCE\s+LOCAL REF\s+CATEGORY\s+SEVERITY\s+STATUS\s+CREATED\s+SYNC$/);
+      expect(list.stdout).toContain('hardware_defect');
+      expect(JSON.parse((await run(['issue', 'list', one, '--json'])).stdout).total).toBe(2);
+    });
 
-  test('restart starts a new session with another template', async () => {
-    const r = await run(['restart', 'CP-1', '--template', 'tpl_dc_rapid_50kw', '--wait']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('connector_test');
-    expect(r.stdout).toMatch(/restarted for CP-1/);
-  });
+    test('no prompt without a terminal: missing fields are a usage error naming the flags', async () => {
+      const r = await run(['issue', 'report', one, '-c', 'other']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: missing --severity, --description \(there is no terminal to ask on\)\nhint: /);
+    });
 
-  test('a second start while one runs: exit 5 with a hint', async () => {
-    await t.client.start('CP-SLOW');
-    const r = await run(['start', 'CP-SLOW']);
-    expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/^error: session comm_\w+ is running for CP-SLOW\nhint: watch it with dynamo status <cp> --watch/);
-    await t.client.stop('CP-SLOW');
-  });
-});
-
-describe('logs, diagnostics, templates, issues, commission', () => {
-  test('logs: plain lines, --level, --limit, --json, --follow on an ended session', async () => {
-    const all = await run(['logs', 'CP-1']);
-    expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}info {2}- +Session started with template/);
-    const warn = await run(['logs', 'CP-1', '--level', 'warn']);
-    expect(warn.stdout.trim().split('\n').every((l) => / warn /.test(l))).toBe(true);
-    const two = await run(['logs', 'CP-1', '--limit', '2']);
-    expect(two.stdout.trim().split('\n')).toHaveLength(2);
-    expect(two.stdout).toContain('Session completed: passed');
-    const json = JSON.parse((await run(['logs', 'CP-1', '--json'])).stdout);
-    expect(json.total).toBe(json.logs.length);
-    const follow = await run(['logs', 'CP-1', '--follow', '--json', '--level', 'error']);
-    expect(follow.code).toBe(0);
-    const bad = await run(['logs', 'CP-1', '--level', 'loud']);
-    expect(bad.code).toBe(2);
-  });
-
-  test('diagnostics: plain and --json', async () => {
-    const plain = await run(['diagnostics', 'CP-1']);
-    expect(plain.stdout).toMatch(/^CP-1 diagnostics \(collected /);
-    expect(plain.stdout).toContain('firmware   1.4.2 by Dynamo');
-    expect(plain.stdout).toContain('2 connector(s)');
-    expect(JSON.parse((await run(['diagnostics', 'CP-1', '--json'])).stdout)).toMatchObject({ hardware: { connectors: 2 } });
-  });
-
-  test('apply-template: plain and --json', async () => {
-    const plain = await run(['apply-template', 'CP-1', 'tpl_standard_ac_22kw']);
-    expect(plain.code).toBe(0);
-    expect(plain.stdout).toContain('11 keys applied to CP-1; rejected: ReserveConnectorZeroSupported');
-    const json = JSON.parse((await run(['apply-template', 'CP-1', 'tpl_standard_ac_22kw', '--json'])).stdout);
-    expect(json).toMatchObject({ applied_keys: 11, rejected_keys: ['ReserveConnectorZeroSupported'] });
-  });
-
-  test('issue report with flags, validation before sending, and issue list', async () => {
-    const r = await run(['issue', 'report', 'CP-1', '-c', 'hardware_defect', '-s', 'high', '-d', 'RCD trips when the cable is plugged in.', '--step', 'test_transaction', '-p', 'https://photos.example.com/1.jpg']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Reported LOC-\d{4}-\d{5} \(iss_\w+\): hardware_defect, high\n$/);
-    const json = JSON.parse((await run(['issue', 'report', 'CP-1', '-c', 'other', '-s', 'low', '-d', 'Signage missing at the bay entrance.', '--json'])).stdout);
-    expect(json).toMatchObject({ charge_point_id: 'CP-1', category: 'other', status: 'open' });
-    const short = await run(['issue', 'report', 'CP-1', '-c', 'other', '-s', 'low', '-d', 'too short']);
-    expect(short.code).toBe(2);
-    expect(short.stderr).toContain('description must be at least 20 characters');
-    const list = await run(['issue', 'list', 'CP-1']);
-    expect(list.stdout.split('\n')[0]).toMatch(/^REFERENCE\s+LOCAL REF\s+CATEGORY\s+SEVERITY\s+STATUS\s+CREATED\s+SYNC$/);
-    expect(list.stdout).toContain('hardware_defect');
-    expect(JSON.parse((await run(['issue', 'list', 'CP-1', '--json'])).stdout).total).toBe(2);
-  });
-
-  test('no prompt without a terminal: missing fields are a usage error naming the flags', async () => {
-    const r = await run(['issue', 'report', 'CP-1', '-c', 'other']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: missing --severity, --description \(there is no terminal to ask on\)\nhint: /);
-  });
-
-  test('commission: 5 before a pass on CP-BAD, 0 on CP-1, then 5 (already commissioned)', async () => {
-    expect((await run(['commission', 'CP-BAD'])).code).toBe(5);
-    const ok = await run(['commission', 'CP-1']);
-    expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^CP-1 commissioned at /);
-    const again = await run(['commission', 'CP-1', '--json']);
-    expect(again.code).toBe(5);
-    expect(JSON.parse(again.stdout).error.code).toBe('already_commissioned');
+    test('commission: 5 before a pass, 0 after one, then 5 (already commissioned)', async () => {
+      expect((await run(['commission', bad])).code).toBe(5);
+      const ok = await run(['commission', one]);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(new RegExp(`^${one} commissioned at `));
+      const again = await run(['commission', one, '--json']);
+      expect(again.code).toBe(5);
+      expect(JSON.parse(again.stdout).error.code).toBe('already_commissioned');
+    });
   });
 });
 

@@ -74,6 +74,39 @@ test('local cp add / list / remove, and a simulated charge point commissioned en
   expect(removed.stdout).toBe('CP-LOCAL-1 can no longer connect (its sessions, logs and issues are kept)\n');
 });
 
+test.each([
+  ['1.6', 'CP-SIM16'],
+  ['2.0.1', 'CS-SIM201'],
+] as const)('dynamo sim --ocpp %s against local up: a full commissioning with dynamo commands only', async (ocpp, id) => {
+  const added = await local(['local', 'cp', 'add', id, '--json']);
+  const { password } = JSON.parse(added.stdout) as { password: string };
+  const sim = spawn(process.execPath, [BIN, 'sim', '--ocpp', ocpp, '--url', info.ocpp_urls[0]!, '--id', id, '--password-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  sim.stdin!.end(`${password}\n`);
+  let simOut = '';
+  sim.stdout!.on('data', (c: Buffer) => (simOut += c.toString()));
+  try {
+    await until(() => simOut.includes('booted'), 10_000, 'the simulator to boot');
+    expect(simOut).toContain(`1 simulated OCPP ${ocpp} charge point(s)`);
+    // The shipped 20 s test transaction is left out here; the server tests run it for both versions.
+    const start = await local(['start', id, '--wait', '--skip-test-transaction']);
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    expect(start.stdout).toContain(`${id} passed commissioning: 3 of 4 steps passed (some skipped)`);
+    const diagnostics = JSON.parse((await local(['diagnostics', id, '--json'])).stdout);
+    expect(diagnostics.ocpp.version).toBe(ocpp);
+  } finally {
+    expect(await stopProcess(sim)).toBe(0);
+  }
+});
+
+test('sim flags that belong to one version are refused for the other', async () => {
+  const r = await cli(['sim', '--ocpp', '2.0.1', '--authorization-key-as-text', '--password', 'x'.repeat(20)]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('--authorization-key-as-text is a 1.6 quirk');
+  const bad = await cli(['sim', '--ocpp', '3.0']);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/Allowed choices are 1\.6, 2\.0\.1/);
+});
+
 test('sim with a wrong password is refused with 401, and says so', async () => {
   await local(['local', 'cp', 'add', 'CP-LOCAL-3']);
   const sim = spawn(process.execPath, [BIN, 'sim', '--url', info.ocpp_urls[0]!, '--id', 'CP-LOCAL-3', '--password', 'x'.repeat(20), '--wrong-password'], { stdio: ['ignore', 'pipe', 'inherit'] });

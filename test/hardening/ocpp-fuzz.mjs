@@ -1,8 +1,8 @@
 // OCPP fuzzing (npm run fuzz; a short run is in npm test). Two phases against `dynamo local up`.
-// Frames: mutated 1.6 frames from raw WebSocket clients: wrong types, missing and extra fields,
+// Frames: mutated 1.6 and 2.0.1 frames from raw WebSocket clients (half of them each): wrong types, missing and extra fields,
 // huge strings, deep nesting, invalid UTF-8, binary and oversized frames, floods of CALLs without
 // waiting. Checks that every CALL with a readable id gets exactly one spec-conforming CALLRESULT or
-// CALLERROR, that the server neither crashes nor reports an unhandled rejection, that its memory
+// CALLERROR, with a code of the connection's own version, that the server neither crashes nor reports an unhandled rejection, that its memory
 // stays bounded, and that well-behaved charge points beside it keep being served (a full session
 // on one of them passes during the fuzzing).
 // Upgrades: a flood of unauthenticated connection attempts (random ids, wrong and garbage
@@ -17,32 +17,67 @@ import { spawnSync } from 'node:child_process';
 import { BIN, loggedInClient, startLocalUp, stop, tempDir } from '../../bench/lib.mjs';
 import { CLIENT_OPTIONS, entry, random } from './lib.mjs';
 
-const CODES_16 = new Set([
-  'NotImplemented', 'NotSupported', 'InternalError', 'ProtocolError', 'SecurityError', 'FormationViolation',
-  'PropertyConstraintViolation', 'OccurenceConstraintViolation', 'TypeConstraintViolation', 'GenericError',
-]);
-
 const now = () => new Date().toISOString();
-const CORPUS = [
-  ['BootNotification', { chargePointVendor: 'Fuzz', chargePointModel: 'F1', firmwareVersion: '1.0' }],
-  ['Heartbeat', {}],
-  ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: now() }],
-  ['Authorize', { idTag: 'TAG-1' }],
-  ['StartTransaction', { connectorId: 1, idTag: 'TAG-1', meterStart: 100, timestamp: now() }],
-  ['StopTransaction', { transactionId: 1, meterStop: 200, timestamp: now(), reason: 'Local' }],
-  ['MeterValues', { connectorId: 1, transactionId: 1, meterValue: [{ timestamp: now(), sampledValue: [{ value: '100', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }] }],
-  ['DataTransfer', { vendorId: 'fuzz', messageId: 'm', data: 'd' }],
-  ['DiagnosticsStatusNotification', { status: 'Idle' }],
-  ['FirmwareStatusNotification', { status: 'Idle' }],
-];
+
+/**
+ * What the fuzzer needs of each version: its subprotocol, a corpus of valid CALLs to mutate, the
+ * CALLERROR codes a reply may carry, and its frames for the cases that need a real PDU.
+ */
+const DIALECTS = {
+  '1.6': {
+    protocol: 'ocpp1.6',
+    codes: new Set(['NotImplemented', 'NotSupported', 'InternalError', 'ProtocolError', 'SecurityError', 'FormationViolation', 'PropertyConstraintViolation', 'OccurenceConstraintViolation', 'TypeConstraintViolation', 'GenericError']),
+    // OCPP-J 1.6 §4.1.3: an unknown message type is ignored.
+    answersUnknownTypes: false,
+    corpus: [
+      ['BootNotification', { chargePointVendor: 'Fuzz', chargePointModel: 'F1', firmwareVersion: '1.0' }],
+      ['Heartbeat', {}],
+      ['StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available', timestamp: now() }],
+      ['Authorize', { idTag: 'TAG-1' }],
+      ['StartTransaction', { connectorId: 1, idTag: 'TAG-1', meterStart: 100, timestamp: now() }],
+      ['StopTransaction', { transactionId: 1, meterStop: 200, timestamp: now(), reason: 'Local' }],
+      ['MeterValues', { connectorId: 1, transactionId: 1, meterValue: [{ timestamp: now(), sampledValue: [{ value: '100', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] }] }],
+      ['DataTransfer', { vendorId: 'fuzz', messageId: 'm', data: 'd' }],
+      ['DiagnosticsStatusNotification', { status: 'Idle' }],
+      ['FirmwareStatusNotification', { status: 'Idle' }],
+    ],
+    csmsOnly: 'GetConfiguration',
+    newConnector: (n) => ({ connectorId: n, errorCode: 'NoError', status: 'Available' }),
+    hostileBoot: { chargePointVendor: 'V\u009b2J\u202e', chargePointModel: 'M\u2066x' },
+  },
+  '2.0.1': {
+    protocol: 'ocpp2.0.1',
+    codes: new Set(['NotImplemented', 'NotSupported', 'InternalError', 'ProtocolError', 'SecurityError', 'FormatViolation', 'PropertyConstraintViolation', 'OccurrenceConstraintViolation', 'TypeConstraintViolation', 'GenericError', 'RpcFrameworkError', 'MessageTypeNotSupported']),
+    // Part 4 §4.4: answered MessageTypeNotSupported.
+    answersUnknownTypes: true,
+    corpus: [
+      ['BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Fuzz', model: 'F1', firmwareVersion: '1.0' } }],
+      ['Heartbeat', {}],
+      ['StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 }],
+      ['Authorize', { idToken: { idToken: 'TAG-1', type: 'ISO14443' } }],
+      ['TransactionEvent', { eventType: 'Started', timestamp: now(), triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId: 'tx-1' }, evse: { id: 1, connectorId: 1 }, idToken: { idToken: 'TAG-1', type: 'ISO14443' } }],
+      ['TransactionEvent', { eventType: 'Ended', timestamp: now(), triggerReason: 'StopAuthorized', seqNo: 1, transactionInfo: { transactionId: 'tx-1', stoppedReason: 'Local' }, meterValue: [{ timestamp: now(), sampledValue: [{ value: 200, measurand: 'Energy.Active.Import.Register' }] }] }],
+      ['MeterValues', { evseId: 1, meterValue: [{ timestamp: now(), sampledValue: [{ value: 100 }] }] }],
+      ['NotifyReport', { requestId: 1, generatedAt: now(), seqNo: 0, tbc: false, reportData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, variableAttribute: [{ value: '300' }] }] }],
+      ['NotifyEvent', { generatedAt: now(), seqNo: 0, eventData: [{ eventId: 1, timestamp: now(), trigger: 'Alerting', actualValue: 'x', eventNotificationType: 'HardWiredNotification', component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Problem' } }] }],
+      ['SecurityEventNotification', { type: 'StartupOfTheDevice', timestamp: now() }],
+      ['FirmwareStatusNotification', { status: 'Idle' }],
+      ['LogStatusNotification', { status: 'Idle' }],
+      ['DataTransfer', { vendorId: 'fuzz', messageId: 'm', data: 'd' }],
+    ],
+    csmsOnly: 'GetVariables',
+    newConnector: (n) => ({ timestamp: now(), connectorStatus: 'Available', evseId: n, connectorId: 1 }),
+    hostileBoot: { reason: 'PowerUp', chargingStation: { vendorName: 'V\u009b2J\u202e', model: 'M\u2066x' } },
+  },
+};
 
 // Terminal escapes among them: what a charger sends must reach no terminal raw.
 const odd = (r) => r.pick([null, true, false, 0, -1, 1.5, 2 ** 53, '', 'x', 'é€😀', '\u001b]0;owned\u0007', '\u001b[2J\nfake line', '\u009b31m', '\u202eevil', [], [1, 'a'], {}, { nested: { deeper: [1] } }]);
 const huge = (n) => 'A'.repeat(n);
 
-/** One mutated frame: its text or bytes, whether it is binary, and whether a reply is owed to `id`. */
-function mutate(r) {
-  const [action, base] = r.pick(CORPUS);
+/** One mutated frame of dialect `d`: its text or bytes, whether it is binary, and whether a reply is owed to `id`. */
+function mutate(r, d) {
+  const [action, base] = r.pick(d.corpus);
   const id = randomUUID();
   const payload = structuredClone(base);
   const keys = Object.keys(payload);
@@ -69,9 +104,11 @@ function mutate(r) {
       return { text, id, owed: true };
     }
     case 6:
-      return call(payload, r.pick(['MakeCoffee', '', 'GetConfiguration', 'heartbeat', 'Heartbeat ', 'A'.repeat(500)]));
-    case 7:
-      return { text: JSON.stringify([r.pick([0, 1, 5, 9, -1, 2.5, '2', null]), id, action, payload]), owed: false };
+      return call(payload, r.pick(['MakeCoffee', '', d.csmsOnly, 'heartbeat', 'Heartbeat ', 'A'.repeat(500)]));
+    case 7: {
+      const type = r.pick([0, 1, 5, 9, -1, 2.5, '2', null]);
+      return { text: JSON.stringify([type, id, action, payload]), id, owed: d.answersUnknownTypes && typeof type === 'number' };
+    }
     case 8: {
       const shapes = [[], [2], [2, id], [2, id, action], [2, id, action, payload, 'extra'], { 2: id }, [3, id], [4, id, 'X']];
       const shape = r.pick(shapes);
@@ -92,30 +129,32 @@ function mutate(r) {
       return call(payload, action, r.pick(['', 'x'.repeat(37), 42, null]));
     case 15:
       // A new connector id every time: the server must not keep them all.
-      return call({ connectorId: r.int(2 ** 31 - 1), errorCode: 'NoError', status: 'Available' }, 'StatusNotification');
+      return call(d.newConnector(r.int(2 ** 31 - 1)), 'StatusNotification');
     default:
       return { flood: r.pick([100, 500, 2000]), owed: true };
   }
 }
 
-function conformant(reply, expectedId) {
+/** A CALLRESULT, or a CALLERROR with a code of the connection's own version. */
+function conformant(reply, d, expectedId) {
   if (!Array.isArray(reply)) return false;
   if (expectedId !== undefined && reply[1] !== expectedId) return false;
   if (reply[0] === 3) return reply.length === 3 && typeof reply[2] === 'object' && reply[2] !== null;
-  if (reply[0] === 4) return reply.length === 5 && CODES_16.has(reply[2]) && typeof reply[3] === 'string';
+  if (reply[0] === 4) return reply.length === 5 && d.codes.has(reply[2]) && typeof reply[3] === 'string';
   return false;
 }
 
 class FuzzConnection {
-  constructor(url, name, stats) {
+  constructor(url, name, stats, dialect) {
     this.url = url;
     this.name = name;
     this.stats = stats;
+    this.dialect = dialect;
     this.waiting = new Map();
   }
 
   async open() {
-    this.ws = new WebSocket(`${this.url}/${this.name}`, ['ocpp1.6'], { maxPayload: 64 * 1024 * 1024 });
+    this.ws = new WebSocket(`${this.url}/${this.name}`, [this.dialect.protocol], { maxPayload: 64 * 1024 * 1024 });
     this.closed = new Promise((resolve) => this.ws.once('close', (code) => resolve(code)));
     this.ws.on('error', () => undefined);
     this.ws.on('message', (data) => {
@@ -132,7 +171,7 @@ class FuzzConnection {
       if (waiter) {
         this.waiting.delete(reply[1]);
         waiter(reply);
-      } else if (!(conformant(reply) && reply[0] === 4 && reply[1] === '-1')) {
+      } else if (!(conformant(reply, this.dialect) && reply[0] === 4 && reply[1] === '-1')) {
         // Unasked-for replies may only be CALLERRORs to the unreadable id "-1".
         this.stats.violations.push(`unexpected reply ${JSON.stringify(reply).slice(0, 120)}`);
       }
@@ -158,8 +197,8 @@ class FuzzConnection {
 
   async send(frame) {
     if (frame.flood) return this.flood(frame.flood);
-    // FUZZ-1 carries a session: it keeps its connection so that the session keeps logging.
-    if (frame.closes && this.name === 'FUZZ-1') return this.flood(10);
+    // FUZZ-1 and FUZZ-2 carry sessions: they keep their connections so that the sessions keep logging.
+    if (frame.closes && SESSION_FUZZERS.includes(this.name)) return this.flood(10);
     const reply = frame.owed && typeof frame.id === 'string' && frame.id.length > 0 && frame.id.length <= 36 ? this.expect(frame.id) : null;
     this.ws.send(frame.bytes ?? frame.text, { binary: frame.binary ?? false });
     this.stats.frames += 1;
@@ -173,7 +212,7 @@ class FuzzConnection {
       const answer = await reply;
       this.stats.owed += 1;
       if (!answer) this.stats.violations.push(`no answer to ${frame.text?.slice(0, 100) ?? 'a binary CALL'}`);
-      else if (!conformant(answer, frame.id)) this.stats.violations.push(`non-conforming answer ${JSON.stringify(answer).slice(0, 120)}`);
+      else if (!conformant(answer, this.dialect, frame.id)) this.stats.violations.push(`${this.dialect.protocol}: non-conforming answer ${JSON.stringify(answer).slice(0, 120)}`);
       else this.stats.answered += 1;
     }
   }
@@ -321,43 +360,66 @@ export async function floodUpgrades({ attempts = Number(process.env.FUZZ_UPGRADE
   }
 }
 
+/** The fuzzers that carry a commissioning session throughout, one per version. */
+const SESSION_FUZZERS = ['FUZZ-1', 'FUZZ-2'];
+/** Well-behaved charge points beside the fuzzers, one per version: each runs a session half-way. */
+const NEIGHBOURS = [
+  ['GOOD-1', '1.6'],
+  ['GOOD-2', '2.0.1'],
+];
+
+/** Polls a charge point's session until it has ended (or a minute has passed). */
+async function ended(client, id) {
+  let status;
+  for (let i = 0; i < 120; i += 1) {
+    status = await client.status(id);
+    if (status.status !== 'running') break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  return status;
+}
+
 export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 100_000), connections = 4, seed }) {
   const dataDir = tempDir();
   const server = await startLocalUp(dataDir, ['--open', '--port', '0', '--ocpp-port', '0', '--heartbeat-interval', '1']);
   const r = random(seed);
   const stats = { seed, frames: 0, owed: 0, answered: 0, closes: {}, violations: [] };
-  const { SimulatedChargePoint } = await import('../../dist/sim/simulator.js');
-  const neighbours = ['GOOD-1', 'GOOD-2'].map((id) => new SimulatedChargePoint({ url: server.ocppUrl, id, reconnect: { minDelayMs: 100, maxDelayMs: 1000 } }));
+  const { createStation } = await import('../../dist/sim/create.js');
+  const neighbours = await Promise.all(NEIGHBOURS.map(([id, ocpp]) => createStation({ ocpp, url: server.ocppUrl, id, reconnect: { minDelayMs: 100, maxDelayMs: 1000 } })));
   const failedHeartbeats = [];
   for (const n of neighbours) n.on('log', (line) => line.includes('failed') && failedHeartbeats.push(`${n.id}: ${line}`));
   await Promise.all(neighbours.map((n) => n.start()));
   const client = await loggedInClient(server.apiUrl, dataDir, CLIENT_OPTIONS);
   const memory = [];
   const started = Date.now();
-  let neighbourSession = null;
+  let neighbourSessions = null;
+  const startNeighbourSessions = () => Promise.all(NEIGHBOURS.map(([id]) => client.start(id, { skip_test_transaction: true })));
   try {
+    // Odd fuzzers speak 1.6, even ones 2.0.1.
     const fuzzers = await Promise.all(
       Array.from({ length: connections }, async (_, i) => {
-        const c = new FuzzConnection(server.ocppUrl, `FUZZ-${i + 1}`, stats);
+        const c = new FuzzConnection(server.ocppUrl, `FUZZ-${i + 1}`, stats, DIALECTS[i % 2 === 0 ? '1.6' : '2.0.1']);
         await c.open();
         return c;
       }),
     );
-    // A session runs on the first fuzzer throughout: what it sends is logged, within the budget.
-    const fuzzedSession = await client.start('FUZZ-1', { skip_test_transaction: true });
+    // A session runs on a fuzzer of each version throughout: what it sends is logged, within the budget.
+    const fuzzedSessions = await Promise.all(SESSION_FUZZERS.map((id) => client.start(id, { skip_test_transaction: true })));
     // Every kind of terminal control, once for sure: raw in a frame that is not JSON, and C1 and
     // bidi controls inside JSON strings (which JSON does not escape).
-    await fuzzers[0].send({ text: 'not json \u001b]0;owned\u0007 \u001b[2J\r\u009b31m \u202eevil', owed: false });
-    const bootId = randomUUID();
-    await fuzzers[0].send({ text: JSON.stringify([2, bootId, 'BootNotification', { chargePointVendor: 'V\u009b2J\u202e', chargePointModel: 'M\u2066x' }]), id: bootId, owed: true });
+    for (const c of fuzzers.slice(0, 2)) {
+      await c.send({ text: 'not json \u001b]0;owned\u0007 \u001b[2J\r\u009b31m \u202eevil', owed: false });
+      const bootId = randomUUID();
+      await c.send({ text: JSON.stringify([2, bootId, 'BootNotification', c.dialect.hostileBoot]), id: bootId, owed: true });
+    }
     let sampled = 0;
     await Promise.all(
       fuzzers.map(async (c) => {
         const own = random(seed + c.name.length + Number(c.name.slice(5)));
         while (stats.frames < frames) {
-          // Half-way through, a full commissioning starts on a neighbour: it must pass.
-          if (!neighbourSession && stats.frames >= frames / 2) neighbourSession = client.start('GOOD-1', { skip_test_transaction: true });
-          await c.send(mutate(own));
+          // Half-way through, a full commissioning starts on each neighbour: they must pass.
+          if (!neighbourSessions && stats.frames >= frames / 2) neighbourSessions = startNeighbourSessions();
+          await c.send(mutate(own, c.dialect));
           if (stats.frames - sampled > 5000) {
             sampled = stats.frames;
             memory.push((await client.health()).rss_mb);
@@ -366,29 +428,25 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
       }),
     );
     for (const c of fuzzers) c.ws.close();
-    await (neighbourSession ?? client.start('GOOD-1', { skip_test_transaction: true }));
-    // The neighbours were served throughout: a session on one of them passes.
-    let status;
-    for (let i = 0; i < 120; i += 1) {
-      status = await client.status('GOOD-1');
-      if (status.status !== 'running') break;
-      await new Promise((res) => setTimeout(res, 500));
-    }
-    const fuzzedLog = await client.logs('FUZZ-1', { session_id: fuzzedSession.session_id, limit: 1 });
-    // What the fuzzers sent, as an installer reads it: the session's frames and a charge point's
+    await (neighbourSessions ?? startNeighbourSessions());
+    // The neighbours were served throughout: a session on each of them passes.
+    const neighbourStatus = await Promise.all(NEIGHBOURS.map(([id]) => ended(client, id)));
+    const fuzzedLogs = await Promise.all(SESSION_FUZZERS.map((id, i) => client.logs(id, { session_id: fuzzedSessions[i].session_id, limit: 1 })));
+    // What the fuzzers sent, as an installer reads it: the sessions' frames and the charge points'
     // diagnostics, in plain lines, must hold no raw control character.
-    const plain = ['logs FUZZ-1 --level debug', 'logs FUZZ-1 --level warn', 'diagnostics FUZZ-1', 'status FUZZ-1']
+    const plain = SESSION_FUZZERS.flatMap((id) => [`logs ${id} --level debug`, `logs ${id} --level warn`, `diagnostics ${id}`, `status ${id}`])
       .map((args) => spawnSync(process.execPath, [BIN, '--local', ...args.split(' ')], { env: { ...process.env, DYNAMO_DATA_DIR: dataDir, DYNAMO_CONFIG_DIR: tempDir() }, encoding: 'utf8' }).stdout)
       .join('\n');
     const rawControls = (plain.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g) ?? []).length;
     const { DEFAULT_LOG_BUDGET: budget } = await import('../../dist/server/engine/log-budget.js');
     // The budget, and the engine's own lines of one session besides.
-    const withinBudget = fuzzedLog.total <= budget.framesPerSession + budget.problemsPerSession + 500;
+    const withinBudget = fuzzedLogs.every((l) => l.total <= budget.framesPerSession + budget.problemsPerSession + 500);
     const health = await client.health();
     const crashed = server.child.exitCode !== null;
     const unhandled = /unhandled|uncaught/i.test(server.stderr());
+    const neighboursPassed = neighbourStatus.every((st) => st?.result === 'passed');
     const report = {
-      ok: stats.violations.length === 0 && !crashed && !unhandled && status?.result === 'passed' && failedHeartbeats.length === 0 && withinBudget && rawControls === 0,
+      ok: stats.violations.length === 0 && !crashed && !unhandled && neighboursPassed && failedHeartbeats.length === 0 && withinBudget && rawControls === 0,
       seed,
       frames_sent: stats.frames,
       calls_owed_an_answer: stats.owed,
@@ -398,11 +456,13 @@ export async function fuzzFrames({ frames = Number(process.env.FUZZ_FRAMES ?? 10
       violation_count: stats.violations.length,
       server_crashed: crashed,
       unhandled_rejection: unhandled,
-      neighbour_session: status ? `${status.status} ${status.result}` : 'none',
+      neighbour_sessions: Object.fromEntries(NEIGHBOURS.map(([id, ocpp], i) => [`${id} (${ocpp})`, neighbourStatus[i] ? `${neighbourStatus[i].status} ${neighbourStatus[i].result}` : 'none'])),
       neighbour_failed_calls: failedHeartbeats.slice(0, 5),
-      fuzzed_session_log_lines: fuzzedLog.total,
-      fuzzed_session: await client.status('FUZZ-1').then((st) => `${st.status} ${st.result ?? ''} ${st.failure_reason ?? st.steps.find((x) => x.status === 'failed')?.detail ?? ''}`.trim()),
-      fuzzed_session_within_log_budget: withinBudget,
+      fuzzed_session_log_lines: Object.fromEntries(SESSION_FUZZERS.map((id, i) => [id, fuzzedLogs[i].total])),
+      fuzzed_sessions: Object.fromEntries(
+        await Promise.all(SESSION_FUZZERS.map(async (id) => [id, await client.status(id).then((st) => `${st.status} ${st.result ?? ''} ${st.failure_reason ?? st.steps.find((x) => x.status === 'failed')?.detail ?? ''}`.trim())])),
+      ),
+      fuzzed_sessions_within_log_budget: withinBudget,
       raw_control_characters_in_plain_output: rawControls,
       server_rss_mb: { samples: memory, end: health.rss_mb },
       seconds: (Date.now() - started) / 1000,

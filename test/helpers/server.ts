@@ -19,7 +19,7 @@ export interface TestServer {
   /** Registers a charge point and starts a 1.6 simulator for it; resolves once booted. */
   simulator(id: string, options?: Partial<SimOptions>): Promise<SimulatedChargePoint>;
   /** The same for either OCPP version: for tests that run once per version. */
-  station(id: string, ocpp: SimOcppVersion, options?: Partial<Omit<StationSpec, 'ocpp' | 'url' | 'id'>>): Promise<SimulatedStation>;
+  station(id: string, ocpp: SimOcppVersion, options?: Partial<Omit<StationSpec, 'ocpp' | 'url' | 'id'>>, wait?: { boot: boolean }): Promise<SimulatedStation>;
   /** Stops the server; the data directory stays for a restart unless `remove`. */
   stop(remove?: boolean): Promise<void>;
 }
@@ -80,11 +80,11 @@ export async function startServer(options: Partial<LocalServerOptions> = {}): Pr
       await sim.start();
       return sim;
     },
-    async station(id, ocpp, spec = {}) {
+    async station(id, ocpp, spec = {}, wait = { boot: true }) {
       const password = passwords.get(id) ?? (await addChargePoint(id));
       const sim = await createStation({ ocpp, url: server.ocppUrl, id, password, ...QUICK_SIM, ...spec });
       sims.push(sim);
-      await sim.start();
+      await (wait.boot ? sim.start() : sim.connect());
       return sim;
     },
     async stop(remove = true) {

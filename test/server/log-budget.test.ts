@@ -4,7 +4,7 @@ import { afterEach, expect, test } from 'vitest';
 import { MIGRATIONS } from '../../src/server/store/migrations.js';
 import { Store } from '../../src/server/store/store.js';
 import { until } from '../helpers/ocpp.js';
-import { startServer, tempDir, type TestServer, waitForEnd } from '../helpers/server.js';
+import { OCPP_VERSIONS, startServer, tempDir, type TestServer, waitForEnd } from '../helpers/server.js';
 
 let t: TestServer | null = null;
 afterEach(async () => {
@@ -12,10 +12,10 @@ afterEach(async () => {
   t = null;
 });
 
-test('a charge point flooding garbage mid-session: its log stays within budget and says what it dropped; the terminal gets a few lines', async () => {
+test.each(OCPP_VERSIONS)('OCPP %s: a charge point flooding garbage mid-session: its log stays within budget and says what it dropped; the terminal gets a few lines', async (ocpp) => {
   const server = await startServer({ engine: { logBudget: { framesPerSession: 400, frameCharsPerSession: 1_000_000, problemsPerSession: 40 } } });
   t = server;
-  const sim = await server.simulator('CP-FLOOD');
+  const sim = await server.station('CP-FLOOD', ocpp);
   await server.client.start('CP-FLOOD');
   await server.client.pause('CP-FLOOD');
   let errors = 0;

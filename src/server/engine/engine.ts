@@ -16,13 +16,15 @@ import { newId } from '../../common/ids.js';
 import { hashPassword } from '../../common/password.js';
 import { isoSeconds } from '../../common/time.js';
 import { type AnyChargePoint, ChargePoint16 } from '../../ocpp/csms/charge-point.js';
-import { versionOf } from './protocol/adapters.js';
 import type { CsmsServer } from '../../ocpp/csms/server.js';
 import { ConnectionClosedError } from '../../ocpp/errors.js';
+import { describeError } from '../../ocpp/guarded-emit.js';
 import type { FirmwareStatusNotificationRequest } from '../../ocpp/ocpp16.js';
 import { stepState, toStatusResponse } from '../store/sessions.js';
 import type { Store } from '../store/store.js';
 import { buildDiagnostics } from './diagnostics.js';
+import type { PushResult, Setting } from './protocol/adapter.js';
+import { versionOf } from './protocol/adapters.js';
 import { Gate, SessionAborted } from './gate.js';
 import { KeyedLock } from './keyed-lock.js';
 import { redactConfiguration } from './redact.js';
@@ -55,6 +57,8 @@ export class CommissioningEngine {
   private readonly callListeners = new Map<string, Set<(action: string, request: unknown, response: unknown) => void>>();
   private readonly connectWaiters = new Map<string, Set<(cp: AnyChargePoint) => void>>();
   private readonly configLock = new KeyedLock();
+  /** Stations being configured while Pending (--pending-until-configured), one run each at a time. */
+  private readonly configuringPending = new Set<string>();
   private readonly problems: LineDigest;
   private readonly churn: LineDigest;
 
@@ -74,6 +78,8 @@ export class CommissioningEngine {
       const registration = this.csms.state(cp.id)?.registration;
       const pending = registration === 'Pending' ? '; answered Pending until it is configured' : '';
       this.serverLog(`${cp.id} booted: ${boot.vendor} ${boot.model}${boot.firmwareVersion ? ` (firmware ${boot.firmwareVersion})` : ''}${pending}`);
+      // After the answer is out: the station may not be asked anything before it has it.
+      if (registration === 'Pending') setImmediate(() => void this.configurePending(cp.id));
     });
     csms.on('call', (cp, action, request, response) => this.onCall(cp.id, action, request, response));
     csms.on('frame', (chargePointId, direction, frame, at) => {
@@ -239,25 +245,9 @@ export class CommissioningEngine {
       if (runner) runner.log(level, message);
       else if (level !== 'debug') this.serverLog(`${chargePointId}: ${message}`);
     };
-    const gate = new Gate();
-    const ctx = new StepContext(null, template, this.settings, this.link(chargePointId, null), gate, log);
-    const settings = ctx.protocol.configuration.settings(template);
-    if (settings === null) {
-      gate.end(new Error('nothing to apply'));
-      throw new ApiError('validation_error', `template ${templateId} has no settings for OCPP ${ctx.protocol.version}, which ${chargePointId} speaks`, [{ field: 'template_id', issue: 'wrong_version' }]);
-    }
-    let result;
-    try {
-      result = await this.configLock.run(chargePointId, 'apply-template', () => ctx.protocol.configuration.push(ctx, settings));
-    } catch (err) {
-      if (err instanceof ConnectionClosedError) throw new ApiError('not_connected', `${chargePointId} disconnected while the template was applied`);
-      throw err;
-    } finally {
-      gate.end(new Error('apply-template finished'));
-    }
-    this.store.chargePoints.setTemplate(chargePointId, template.template_id);
+    const { result, noun } = await this.configureOutsideSession(chargePointId, template, log, 'apply-template', async () => undefined);
     const rejected = result.rejected.map((r) => r.name);
-    log('info', `Template ${templateId} applied: ${result.applied.length} ${ctx.protocol.configuration.singular}s applied${rejected.length ? `; rejected: ${rejected.join(', ')}` : ''}`);
+    log('info', `Template ${templateId} applied: ${result.applied.length} ${noun}s applied${rejected.length ? `; rejected: ${rejected.join(', ')}` : ''}`);
     return {
       charge_point_id: chargePointId,
       template_id: template.template_id,
@@ -267,9 +257,70 @@ export class CommissioningEngine {
     };
   }
 
-  diagnostics(chargePointId: string): Diagnostics {
+  /**
+   * `local up --pending-until-configured`: a new station, answered Pending at its boot, gets its
+   * template's settings (the one its model matches, else the default) and is then registered
+   * (asked to boot again, and accepted). Once per connection; a session started meanwhile does it
+   * itself, in its configuration step. A required setting not applied leaves it Pending, said.
+   */
+  private async configurePending(chargePointId: string): Promise<void> {
+    if (this.configuringPending.has(chargePointId) || this.runners.get(chargePointId)?.active) return;
+    this.configuringPending.add(chargePointId);
+    const log = (level: LogLevel, message: string): void => {
+      if (level !== 'debug') this.serverLog(`${chargePointId}: ${message}`);
+    };
+    try {
+      const template = this.resolveTemplate(chargePointId, undefined);
+      log('info', `configuring it with ${template.template_id} while it is Pending`);
+      await this.configureOutsideSession(chargePointId, template, log, 'pending-registration', async (ctx, settings, result) => {
+        const missing = settings.filter((s) => s.required && !result.applied.includes(s.name)).map((s) => s.name);
+        if (missing.length > 0) {
+          log('warn', `stays Pending: required ${missing.join(', ')} not applied (see above); dynamo start ${chargePointId} --local retries and says why`);
+          return;
+        }
+        const accepted = await ctx.protocol.boot.acceptPending(ctx);
+        log(accepted.ok ? 'info' : 'warn', accepted.ok ? `configured with ${template.template_id} and registered (BootNotification accepted)` : `configured, but not registered: ${accepted.detail}`);
+      });
+    } catch (err) {
+      log('warn', `stays Pending: configuring it failed (${describeError(err)})`);
+    }
+  }
+
+  /** The configuration step's push outside a session, under the configuration lock; `then` runs with its context. */
+  private async configureOutsideSession(
+    chargePointId: string,
+    template: Template,
+    log: (level: LogLevel, message: string) => void,
+    holder: string,
+    then: (ctx: StepContext, settings: Setting[], result: PushResult) => Promise<void>,
+  ): Promise<{ result: PushResult; noun: string }> {
+    const gate = new Gate();
+    const ctx = new StepContext(null, template, this.settings, this.link(chargePointId, null), gate, log);
+    try {
+      const settings = ctx.protocol.configuration.settings(template);
+      if (settings === null) {
+        throw new ApiError('validation_error', `template ${template.template_id} has no settings for OCPP ${ctx.protocol.version}, which ${chargePointId} speaks`, [{ field: 'template_id', issue: 'wrong_version' }]);
+      }
+      const result = await this.configLock.run(chargePointId, holder, async () => {
+        const pushed = await ctx.protocol.configuration.push(ctx, settings);
+        await then(ctx, settings, pushed);
+        return pushed;
+      });
+      this.store.chargePoints.setTemplate(chargePointId, template.template_id);
+      return { result, noun: ctx.protocol.configuration.singular };
+    } catch (err) {
+      if (err instanceof ConnectionClosedError) throw new ApiError('not_connected', `${chargePointId} disconnected while the template was applied`);
+      throw err;
+    } finally {
+      gate.end(new Error(`${holder} finished`));
+    }
+  }
+
+  /** With `full`, the configuration it last reported (kept with the session that read it). */
+  diagnostics(chargePointId: string, options: { full?: boolean } = {}): Diagnostics {
     const record = this.requireChargePoint(chargePointId);
-    return buildDiagnostics(record, this.csms.state(chargePointId));
+    const diagnostics = buildDiagnostics(record, this.csms.state(chargePointId));
+    return options.full ? { ...diagnostics, configuration_report: this.store.reports.latest(chargePointId) } : diagnostics;
   }
 
   commission(chargePointId: string): CommissionResponse {
@@ -405,6 +456,7 @@ export class CommissioningEngine {
     this.store.observe(() => this.store.chargePoints.recordSeen(cp.id, new Date(this.csms.state(cp.id)?.lastSeenMs ?? Date.now())));
     // The close reason is the peer's text (up to 123 bytes): clipped, and digested with the rest.
     this.churn.record(cp.id, `disconnected (${code}${reason ? `, ${clip(reason, 120)}` : ''})`);
+    this.configuringPending.delete(cp.id);
     // A replaced socket is followed at once by the new one: no grace period needed for that.
     if (reason.startsWith('replaced')) return;
     this.runners.get(cp.id)?.disconnected(code, reason);

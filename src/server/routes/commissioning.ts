@@ -1,5 +1,5 @@
-import type { ApplyTemplateRequest, RestartRequest, StartRequest } from '../../api/contract.js';
-import { applyTemplateSchema, restartSchema, startSchema } from '../../api/schemas.js';
+import type { ApplyTemplateRequest, DiagnosticsQuery, RestartRequest, StartRequest } from '../../api/contract.js';
+import { applyTemplateSchema, diagnosticsQuerySchema, restartSchema, startSchema } from '../../api/schemas.js';
 import { validate } from '../../api/validate.js';
 import { ok, type RouteHandler } from '../http/types.js';
 import type { RouteDeps } from './deps.js';
@@ -29,7 +29,10 @@ export function commissioningRoutes({ engine }: RouteDeps): Record<Names, RouteH
       const req = validate<ApplyTemplateRequest>(applyTemplateSchema, body);
       return ok(await engine.applyTemplate(cp(params), req.template_id));
     },
-    diagnostics: ({ params }) => ok(engine.diagnostics(cp(params))),
+    diagnostics: ({ params, query }) => {
+      const q = validate<DiagnosticsQuery>(diagnosticsQuerySchema, query, { query: true });
+      return ok(engine.diagnostics(cp(params), { full: q.full === true }));
+    },
     commission: ({ params }) => ok(engine.commission(cp(params))),
   };
 }

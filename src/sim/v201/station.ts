@@ -228,13 +228,13 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
     return this.evses.evse(evseId)?.meter.readWh() ?? 0;
   }
 
-  /** Powers on, connects, and resolves once the BootNotification is accepted. */
   setting(name: string): string | undefined {
     const m = /^([^.[\]]+)\.([^.[\]]+)(?:\[([^\]]+)\])?$/.exec(name);
     if (!m) return undefined;
     return this.model.spec(m[1]!, m[2]!, m[3]) ? this.model.value(m[1]!, m[2]!, m[3]) : undefined;
   }
 
+  /** Powers on, connects, and resolves once the BootNotification is accepted. */
   async start(): Promise<void> {
     const booted = new Promise<void>((resolve) => this.once('booted', () => resolve()));
     await this.connect();

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SimOcppVersion } from '../../../sim/create.js';
+import type { SimulatedStation } from '../../../sim/station.js';
 import type { CliContext } from '../../context.js';
 import { diagnosticsLines } from '../diagnostics/diagnostics.js';
 import { followSession } from '../session/follow.js';
@@ -12,11 +14,11 @@ const CHARGE_POINT = 'CP-DEMO-001';
  * database, one simulated charge point that authenticates with its own password, and a full
  * commissioning over real OCPP and real HTTP, shown live.
  */
-export async function run(ctx: CliContext, o: { keep: boolean }): Promise<number> {
+export async function run(ctx: CliContext, o: { keep: boolean; ocpp: SimOcppVersion }): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dynamo-demo-'));
   const { LocalServer } = await import('../../../server/local-server.js');
   const { ApiClient } = await import('../../../api/client.js');
-  const { SimulatedChargePoint } = await import('../../../sim/simulator.js');
+  const { createStation } = await import('../../../sim/create.js');
   const t = ctx.theme;
   const server = await LocalServer.start({
     dataDir,
@@ -27,12 +29,13 @@ export async function run(ctx: CliContext, o: { keep: boolean }): Promise<number
     engine: { testTransaction: { duration_seconds: 6 } },
   });
   const client = new ApiClient(server.apiUrl);
-  let sim: InstanceType<typeof SimulatedChargePoint> | null = null;
+  let sim: SimulatedStation | null = null;
   try {
     const credentials = server.createdCredentials!;
     client.setToken((await client.login(credentials.email, credentials.password)).access_token);
     const { password } = await client.addLocalChargePoint({ id: CHARGE_POINT });
-    sim = new SimulatedChargePoint({
+    sim = await createStation({
+      ocpp: o.ocpp,
       url: server.ocppUrl,
       id: CHARGE_POINT,
       password: password!,
@@ -43,9 +46,9 @@ export async function run(ctx: CliContext, o: { keep: boolean }): Promise<number
     });
     ctx.out.info(t.paint('bold', 'dynamo demo'));
     ctx.out.info(`  local server     ${server.apiUrl}  (SQLite in ${dataDir})`);
-    ctx.out.info(`  OCPP 1.6J        ${server.ocppUrl}/${CHARGE_POINT}  (Basic auth, security profile 1)`);
+    ctx.out.info(`  OCPP ${`${o.ocpp === '1.6' ? '1.6J' : '2.0.1'}`.padEnd(12)}${server.ocppUrl}/${CHARGE_POINT}  (Basic auth, security profile 1)`);
     await sim.start();
-    ctx.out.info(`  charge point     ${CHARGE_POINT} connected and booted (simulated ABB Terra AC W22-G5, 2 connectors)`);
+    ctx.out.info(`  charge point     ${CHARGE_POINT} connected and booted (simulated ABB Terra AC W22-G5, ${o.ocpp === '1.6' ? '2 connectors' : '2 EVSEs'})`);
     const started = await client.start(CHARGE_POINT, { template_id: 'tpl_standard_ac_22kw' });
     ctx.out.info(`  session          ${started.session_id}, template tpl_standard_ac_22kw`);
     ctx.out.info('');

@@ -18,6 +18,7 @@ export interface UpOptions {
   dataDir?: string | undefined;
   open: boolean;
   heartbeatIntervalS: number;
+  pendingUntilConfigured: boolean;
   syncTo?: string | undefined;
   /** PEM files for wss:// (security profile 2). */
   tlsCert?: string | undefined;
@@ -81,6 +82,7 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
       ocppHost: '0.0.0.0',
       open: o.open,
       heartbeatIntervalS: o.heartbeatIntervalS,
+      pendingUntilConfigured: o.pendingUntilConfigured,
       log,
       ...(tls && { tls }),
     });
@@ -105,7 +107,7 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   const credentialsFile = join(dataDir, 'installer-credentials.json');
 
   if (json) {
-    ctx.out.ndjson({ api_url: server.apiUrl, ocpp_urls: ocppUrls, data_dir: dataDir, open: o.open, credentials_file: credentialsFile, sync_to: o.syncTo ?? null });
+    ctx.out.ndjson({ api_url: server.apiUrl, ocpp_urls: ocppUrls, ocpp_versions: ['1.6', '2.0.1'], data_dir: dataDir, open: o.open, pending_until_configured: o.pendingUntilConfigured, credentials_file: credentialsFile, sync_to: o.syncTo ?? null });
   } else {
     const t = ctx.theme;
     ctx.out.line(`${t.paint('bold', 'Dynamo local server')} is running. Stop it with Ctrl-C.`);
@@ -118,6 +120,8 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
       ctx.out.line(`  security        profile ${tls ? '2: TLS (wss://) and' : '1:'} Basic auth; give each charge point a password with`);
       ctx.out.line('                    dynamo local cp add <charge-point-id>');
     }
+    ctx.out.line(`  OCPP            1.6J and 2.0.1 (a charger offering both gets the one it lists first)`);
+    if (o.pendingUntilConfigured) ctx.out.line('  registration    new charge points wait Pending until their template is applied, then are accepted');
     ctx.out.line(`  data            ${tildify(dataDir)}`);
     if (server.createdCredentials) {
       ctx.out.line('');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isoSeconds } from '../../../common/time.js';
-import type { SimFaults, SimOptions } from '../../../sim/simulator.js';
+import type { CommonFaults, SimOcppVersion, StationSpec } from '../../../sim/create.js';
 import type { CliContext } from '../../context.js';
 import { untilInterrupted } from '../../signals.js';
 import { UsageError } from '../../errors.js';
@@ -9,6 +9,7 @@ import { readLocalServerInfo } from '../../local-runtime.js';
 
 /** The flags as commander parsed them. */
 export interface SimFlags {
+  ocpp: SimOcppVersion;
   url?: string;
   id: string;
   count: number;
@@ -22,6 +23,7 @@ export interface SimFlags {
   rejectKeys?: string;
   unsupportedKeys?: string;
   ignoreKeys?: string;
+  unknownComponents?: string;
   rebootKeys?: string;
   authorizationKeyAsText?: boolean;
   trigger: boolean;
@@ -38,15 +40,18 @@ export interface SimFlags {
 
 const keys = (csv: string | undefined): string[] | undefined => csv?.split(',').map((k) => k.trim()).filter(Boolean);
 
-export function faultsFrom(f: SimFlags): SimFaults {
-  const faults: SimFaults = {};
-  const set = <K extends keyof SimFaults>(k: K, v: SimFaults[K] | undefined): void => {
+export function faultsFrom(f: SimFlags): CommonFaults {
+  if (f.ocpp !== '1.6' && f.authorizationKeyAsText) throw new UsageError('--authorization-key-as-text is a 1.6 quirk (2.0.1 sends the password itself)');
+  if (f.ocpp !== '2.0.1' && f.unknownComponents) throw new UsageError('--unknown-components is for 2.0.1 stations (1.6 has no components)');
+  const faults: CommonFaults = {};
+  const set = <K extends keyof CommonFaults>(k: K, v: CommonFaults[K] | undefined): void => {
     if (v !== undefined && v !== false) faults[k] = v;
   };
-  set('rejectKeys', keys(f.rejectKeys));
-  set('unsupportedKeys', keys(f.unsupportedKeys));
-  set('ignoreKeys', keys(f.ignoreKeys));
-  set('rebootRequiredKeys', keys(f.rebootKeys));
+  set('rejectSettings', keys(f.rejectKeys));
+  set('unknownSettings', keys(f.unsupportedKeys));
+  set('ignoreSettings', keys(f.ignoreKeys));
+  set('rebootSettings', keys(f.rebootKeys));
+  set('unknownComponents', keys(f.unknownComponents));
   set('authorizationKeyAsText', f.authorizationKeyAsText);
   set('noTrigger', f.trigger === false);
   set('refuseRemoteStart', f.refuseRemoteStart);
@@ -71,8 +76,8 @@ export function simIds(prefix: string, count: number): string[] {
 export async function run(ctx: CliContext, f: SimFlags): Promise<number> {
   if (f.count < 1) throw new UsageError('--count must be at least 1');
   const url = f.url ?? readLocalServerInfo(ctx.dataDir)?.ocpp_url ?? 'ws://127.0.0.1:9000/ocpp';
-  const { SimulatedChargePoint } = await import('../../../sim/simulator.js');
   const faults = faultsFrom(f);
+  const { createStation } = await import('../../../sim/create.js');
   const password = await ctx.password(f.password, f.passwordStdin === true, 'DYNAMO_CP_PASSWORD');
   const ca = f.ca ? readFileSync(f.ca) : undefined;
   const say = (id: string, message: string): void => {
@@ -80,8 +85,9 @@ export async function run(ctx: CliContext, f: SimFlags): Promise<number> {
     // A Central System's answers (a refusal's body) are quoted here: made visible.
     else ctx.out.line(`${ctx.theme.paint('dim', new Date().toLocaleTimeString())}  ${id.padEnd(12)} ${visible(message)}`);
   };
-  const sims = simIds(f.id, f.count).map((id) => {
-    const options: SimOptions = {
+  const sims = await Promise.all(simIds(f.id, f.count).map(async (id) => {
+    const spec: StationSpec = {
+      ocpp: f.ocpp,
       url,
       id,
       connectors: f.connectors,
@@ -92,13 +98,13 @@ export async function run(ctx: CliContext, f: SimFlags): Promise<number> {
       ...(password !== undefined && { password }),
       ...(ca && { wsOptions: { ca } }),
     };
-    const sim = new SimulatedChargePoint(options);
+    const sim = await createStation(spec);
     sim.on('log', (line) => say(id, line));
     sim.on('connected', () => say(id, `connected to ${url}`));
-    sim.on('status', (connector, status) => say(id, `connector ${connector} ${status}`));
+    sim.on('status', (evse, status, connector) => say(id, `${connector === undefined ? `connector ${evse}` : `EVSE ${evse} connector ${connector}`} ${status}`));
     return sim;
-  });
-  ctx.out.info(`${sims.length} simulated charge point(s) → ${url}${Object.keys(faults).length ? ` with faults: ${Object.keys(faults).join(', ')}` : ''}. Ctrl-C to stop.`);
+  }));
+  ctx.out.info(`${sims.length} simulated OCPP ${f.ocpp} charge point(s) → ${url}${Object.keys(faults).length ? ` with faults: ${Object.keys(faults).join(', ')}` : ''}. Ctrl-C to stop.`);
   for (const sim of sims) sim.connect().catch(() => undefined);
   await untilInterrupted();
   for (const sim of sims) sim.stop();

@@ -8,7 +8,7 @@ export async function run(ctx: CliContext, o: { chargePointId: string; templateI
     if (ctx.out.json) ctx.out.document(r);
     else {
       const rejected = r.rejected_keys.length ? `; rejected: ${r.rejected_keys.join(', ')}` : '';
-      ctx.out.info(ctx.theme.ok(`${r.applied_keys} keys applied to ${r.charge_point_id}${rejected}`));
+      ctx.out.info(ctx.theme.ok(`${r.applied_keys} setting${r.applied_keys === 1 ? '' : 's'} applied to ${r.charge_point_id}${rejected}`));
     }
     return 0;
   } finally {
