@@ -19,6 +19,13 @@ export function percentile(xs, p) {
   return sorted[rank];
 }
 
+/** How long `fn` takes to settle, in ms. */
+export async function timed(fn) {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
 export const tempDir = (prefix = 'dynamo-run-') => mkdtempSync(join(tmpdir(), prefix));
 
 export function machine() {
@@ -37,7 +44,7 @@ export function saveResult(name, figures) {
 /** One line per figure, with its baseline from the same run and the ratio. */
 export function report(label, value, unit, baseline, baselineLabel, goal) {
   const ratio = baseline ? value / baseline : null;
-  const parts = [`${label.padEnd(34)} ${fmt(value).padStart(10)} ${unit}`];
+  const parts = [`${label.padEnd(44)} ${fmt(value).padStart(10)} ${unit}`];
   if (baseline !== undefined) parts.push(`  ${baselineLabel} ${fmt(baseline)} ${unit}, ratio ${ratio.toFixed(2)}×`);
   if (goal) parts.push(`  goal ${goal.text}: ${goal.met(value, ratio) ? 'met' : 'NOT met'}`);
   console.log(parts.join(''));
@@ -83,6 +90,31 @@ export async function loggedInClient(apiUrl, dataDir, options = {}) {
   return client;
 }
 
+/** The standard AC commissioning (its 1.6 configuration and its 2.0.1 variables), with the test transaction shortened to 5 s. */
+export function shortTemplate() {
+  const ac = JSON.parse(readFileSync(join(ROOT, 'templates', 'tpl_standard_ac_22kw.json'), 'utf8'));
+  return { ...ac, template_id: 'tpl_bench_scale', name: 'Benchmark: AC, short test transaction', test_transaction: { ...ac.test_transaction, duration_seconds: 5 } };
+}
+
+/**
+ * Runs a dynamo command to its end, measured: wall time and the process's peak RSS (reported by
+ * bench/max-rss.cjs, preloaded). Resolves with its exit code and output whatever the code.
+ */
+export function measuredCli(args, env) {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'bench', 'max-rss.cjs'), BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      resolve({ code, stdout, stderr, seconds, rss_mb: Math.round(Number(/MAXRSS (\d+)/.exec(stderr)?.[1]) / 1024) });
+    });
+  });
+}
+
 /** Drops a template into a data directory's templates folder, as an installer would. */
 export function addTemplate(dataDir, template) {
   mkdirSync(join(dataDir, 'templates'), { recursive: true, mode: 0o700 });
@@ -106,14 +138,25 @@ export async function registerChargePoints(dataDir, ids, password) {
   await store.close();
 }
 
-/** `total` simulated charge points (fleetIds) on ocppUrl, `perProcess` to a process; each `first` resolves once its fleet booted. */
-export function startFleets(ocppUrl, password, total, perProcess) {
+/**
+ * `total` simulated charge points (fleetIds, from fleetId(from)) speaking `ocpp` on ocppUrl,
+ * `perProcess` to a process; each `first` resolves once its fleet booted.
+ */
+export function startFleets(ocppUrl, password, total, perProcess, ocpp = '1.6', from = 1) {
   const fleets = [];
-  for (let first = 1; first <= total; first += perProcess) {
-    const count = Math.min(perProcess, total - first + 1);
-    fleets.push(startJsonProcess([join(ROOT, 'bench', 'sim-fleet.mjs'), ocppUrl, password, String(first), String(count)]));
+  for (let first = from; first < from + total; first += perProcess) {
+    const count = Math.min(perProcess, from + total - first);
+    fleets.push(startJsonProcess([join(ROOT, 'bench', 'sim-fleet.mjs'), ocppUrl, password, String(first), String(count), ocpp]));
   }
   return fleets;
+}
+
+/** The OCPP versions the benchmarks measure: BENCH_OCPP=1.6,2.0.1 (the default), or one of them. */
+export function benchVersions() {
+  const versions = (process.env.BENCH_OCPP ?? '1.6,2.0.1').split(',').map((v) => v.trim());
+  const unknown = versions.filter((v) => v !== '1.6' && v !== '2.0.1');
+  if (unknown.length > 0 || versions.length === 0) throw new Error(`BENCH_OCPP=${process.env.BENCH_OCPP}: choose 1.6, 2.0.1 or both`);
+  return versions;
 }
 
 /** Peak resident set size of a process (Linux VmHWM), in MB. */

@@ -5,7 +5,7 @@
 // running (the ratio says whether a query holds the server up), and the server's memory.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { loggedInClient, ROOT, median, peakRssMb, percentile, report, saveResult, startLocalUp, stop, tempDir } from './lib.mjs';
+import { loggedInClient, ROOT, median, peakRssMb, percentile, report, saveResult, startLocalUp, stop, tempDir, timed } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);
 const QUERIES = Number(process.env.BENCH_LOG_QUERIES ?? 5);
@@ -52,12 +52,6 @@ async function heartbeats(ocppUrl) {
       await new Promise((r) => child.once('exit', r));
     },
   };
-}
-
-async function timed(fn) {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
 }
 
 export async function run() {

@@ -1,13 +1,15 @@
 // Simulated charge points for the scale benchmark, in their own process: argv url, password,
-// first index, count. Prints {"booted": n} when all are up, {"refused": …} on failure; runs until SIGTERM.
-import { SimulatedChargePoint } from '../dist/sim/simulator.js';
+// first index, count, OCPP version (1.6 by default, or 2.0.1). Once every one has booted or
+// failed to, prints {"booted": n, "failed": n, "reason": the first failure's}; runs until SIGTERM.
+import { createStation } from '../dist/sim/create.js';
 import { fleetId } from './lib.mjs';
 
-const [url, password, first, count] = process.argv.slice(2);
+const [url, password, first, count, ocpp = '1.6'] = process.argv.slice(2);
 const sims = [];
 for (let i = Number(first); i < Number(first) + Number(count); i += 1) {
   sims.push(
-    new SimulatedChargePoint({
+    await createStation({
+      ocpp,
       url,
       id: fleetId(i),
       password,

@@ -1,9 +1,8 @@
 // Sync: 100,000 log lines from a site's data directory to a cloud instance (both real servers'
 // stores; the sync in its own process), for several batch sizes; lines/s and peak RSS.
-import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, report, ROOT, saveResult, startJsonProcess, stop, tempDir } from './lib.mjs';
+import { measuredCli, report, ROOT, saveResult, startJsonProcess, stop, tempDir } from './lib.mjs';
 
 const LINES = Number(process.env.BENCH_SYNC_LINES ?? 100_000);
 const BATCHES = (process.env.BENCH_SYNC_BATCHES ?? '500,1000,2000,5000').split(',').map(Number);
@@ -30,24 +29,11 @@ async function siteWithLines() {
   return dataDir;
 }
 
-function syncOnce(site, cloudUrl, token, batch) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'bench', 'max-rss.cjs'), BIN, 'sync', '--to', cloudUrl, '--data-dir', site, '--json', '--log-batch', String(batch)], {
-      env: { ...process.env, DYNAMO_TOKEN: token, DYNAMO_CONFIG_DIR: tempDir() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('exit', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) return reject(new Error(`sync failed (${code}): ${stderr}`));
-      const done = stdout.trim().split('\n').map((l) => JSON.parse(l)).at(-1);
-      resolve({ seconds, lines: done.log_lines, rss_mb: Math.round(Number(/MAXRSS (\d+)/.exec(stderr)?.[1]) / 1024) });
-    });
-  });
+async function syncOnce(site, cloudUrl, token, batch) {
+  const r = await measuredCli(['sync', '--to', cloudUrl, '--data-dir', site, '--json', '--log-batch', String(batch)], { DYNAMO_TOKEN: token, DYNAMO_CONFIG_DIR: tempDir() });
+  if (r.code !== 0) throw new Error(`sync failed (${r.code}): ${r.stderr}`);
+  const done = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).at(-1);
+  return { seconds: r.seconds, lines: done.log_lines, rss_mb: r.rss_mb };
 }
 
 export async function run() {

@@ -8,10 +8,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  // `dynamo logs --follow | head`: when the reader goes away, stop quietly, as Unix tools do.
+  // `dynamo logs --follow | head`: when the reader goes away, stop quietly, as Unix tools do;
+  // a server (`local up`) listens for it and shuts down cleanly instead (src/cli/signals.ts).
   process.stdout.on('error', (err) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    if (err.code !== 'EPIPE') throw err;
+    if (process.listenerCount('dynamo:stdout-gone') > 0) process.emit('dynamo:stdout-gone');
+    else process.exit(0);
   });
   const { main } = await import('../dist/cli/main.js');
   const code = await main(process.argv);

@@ -11,6 +11,9 @@ export class ApiRequestError extends Error {
     super(message);
     this.name = 'ApiRequestError';
   }
+
+  /** What the command that got it suggests, when it knows better than the code alone. */
+  hint?: string;
 }
 
 const FRIENDLY: Record<string, string> = {
@@ -65,10 +68,6 @@ export class InvalidResponseError extends Error {
   }
 }
 
-/**
- * Reads an error answer. Ours is {"error":{"code","message","details"}}; the hosted API may
- * also answer {"code": ...} or {"error": "<code>"}: all three give the same error.
- */
 /** A remote server's error message is shown in one line: no more of it than that can use. */
 const MESSAGE_LIMIT = 500;
 
@@ -83,6 +82,10 @@ export function errorFromBody(status: number, text: string, read: (value: unknow
   return new ApiRequestError(status, String(read(parsed.code)), String(read(clipped)), read(parsed.details) as ApiErrorDetail[]);
 }
 
+/**
+ * Reads an error answer. Ours is {"error":{"code","message","details"}}; the hosted API may
+ * also answer {"code": ...} or {"error": "<code>"}: all three give the same error.
+ */
 function parseErrorBody(status: number, text: string): { code: string; message: string; details: ApiErrorDetail[] } {
   const error = (code: string, message: string, details: ApiErrorDetail[] = []) => ({ code, message, details });
   let data: unknown;

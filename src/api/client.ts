@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { Agent, request, retryInterceptor } from './transport.js';
 import { backoffDelay } from '../common/backoff.js';
@@ -5,6 +6,13 @@ import type {
   AddChargePointRequest,
   AddChargePointResponse,
   ApplyTemplateResponse,
+  ChargePointEvent,
+  DiagnosticsFetch,
+  ChargePointEventsResponse,
+  EventBatchResponse,
+  FirmwareImage,
+  FirmwareUpdate,
+  FirmwareUpdateRequest,
   CommissionResponse,
   Diagnostics,
   DiagnosticsQuery,
@@ -57,14 +65,26 @@ export interface ClientOptions {
   deadline?: number;
   /** Applied to every answer before it is returned (the CLI makes text safe for a terminal). */
   readAnswer?: (value: unknown) => unknown;
+  /**
+   * A new token when the server refuses the one held (401), asked once per request and never for
+   * a request whose body was a stream (it cannot be sent twice): --local logs in again from its
+   * server's own credentials, through the socket only that server answers on.
+   */
+  renewToken?: () => Promise<string>;
 }
 
 interface SendOptions {
   params?: Record<string, string>;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** A file sent as it is read, for the routes that take one. */
+  file?: { stream: Readable; size: number };
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Another method than the route's, to ask whether the route is there at all (it answers 405). */
+  method?: 'GET';
+  /** Sent again with a renewed token: a second 401 is the answer. */
+  renewed?: boolean;
 }
 
 const RETRY_STATUS = [429, 502, 503, 504];
@@ -128,6 +148,11 @@ export class ApiClient {
 
   async close(): Promise<void> {
     await this.dispatcher.close();
+  }
+
+  /** Closes at once: requests under way fail (as on a lost link) instead of being waited for. */
+  async destroy(): Promise<void> {
+    await this.dispatcher.destroy();
   }
 
   health(): Promise<HealthResponse> {
@@ -211,6 +236,79 @@ export class ApiClient {
     return answer;
   }
 
+  /** Every line sent must be counted, as stored or as already there. */
+  async postChargePointEvents(chargePointId: string, events: ChargePointEvent[]): Promise<EventBatchResponse> {
+    const answer = await this.send<EventBatchResponse>('postChargePointEvents', { params: { charge_point_id: chargePointId }, body: { events } });
+    if (answer.accepted + answer.duplicates !== events.length) {
+      throw new InvalidResponseError(this.label, `it counts ${answer.accepted} accepted and ${answer.duplicates} duplicate events of ${events.length} sent`);
+    }
+    return answer;
+  }
+
+  chargePointEvents(chargePointId: string, topic?: ChargePointEvent['topic']): Promise<ChargePointEventsResponse> {
+    return this.send('chargePointEvents', { params: { charge_point_id: chargePointId }, query: { topic } });
+  }
+
+  /**
+   * Whether this server takes firmware images (the local server does, the hosted API does not),
+   * asked with a GET its route answers 405: no image is sent over a site's 4G to a server that
+   * would refuse it, and the refusal cannot race the upload (a server that answers before reading
+   * a body closes the connection under the sender's feet).
+   */
+  async takesFirmware(): Promise<boolean> {
+    try {
+      await this.send('putFirmware', { method: 'GET' });
+      return true;
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.status === 405) return true;
+      if (err instanceof ApiRequestError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  /** Local server only: hands it a firmware image for its chargers (streamed; no time limit but the link's). */
+  putFirmware(file: { stream: Readable; size: number }): Promise<FirmwareImage> {
+    return this.send('putFirmware', { file, timeoutMs: 30 * 60_000 });
+  }
+
+  startFirmwareUpdate(chargePointId: string, body: FirmwareUpdateRequest): Promise<FirmwareUpdate> {
+    return this.send('startFirmwareUpdate', { params: { charge_point_id: chargePointId }, body });
+  }
+
+  firmwareUpdate(chargePointId: string): Promise<FirmwareUpdate> {
+    return this.send('firmwareUpdate', { params: { charge_point_id: chargePointId } });
+  }
+
+  startDiagnosticsFetch(chargePointId: string): Promise<DiagnosticsFetch> {
+    return this.send('startDiagnosticsFetch', { params: { charge_point_id: chargePointId } });
+  }
+
+  diagnosticsFetch(chargePointId: string): Promise<DiagnosticsFetch> {
+    return this.send('diagnosticsFetch', { params: { charge_point_id: chargePointId } });
+  }
+
+  /** The latest diagnostics file fetched from a charger, written to `out` as it comes (at most `limit` bytes). */
+  async diagnosticsFile(chargePointId: string, out: NodeJS.WritableStream, limit = 256 * 1024 * 1024): Promise<number> {
+    const { url, headers } = this.prepare(ROUTES.diagnosticsFile, { charge_point_id: chargePointId });
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(this.dispatcher, { origin: url.origin, path: url.pathname, method: 'GET', headers, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    } catch (err) {
+      throw toClientError(err, this.label, this.options.unreachableHint);
+    }
+    if (response.statusCode !== 200) throw errorFromBody(response.statusCode, await readCapped(response.body, DEFAULT_MAX_RESPONSE_BYTES, this.label), this.options.readAnswer);
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        response.body.destroy();
+        throw new InvalidResponseError(this.label, `the file is larger than ${limit} bytes`);
+      }
+      if (!out.write(chunk as Buffer)) await new Promise((resolve) => out.once('drain', resolve));
+    }
+    return size;
+  }
+
   localChargePoints(): Promise<LocalChargePointsResponse> {
     return this.send('localChargePoints');
   }
@@ -223,15 +321,21 @@ export class ApiClient {
     return this.send('removeLocalChargePoint', { params: { charge_point_id: chargePointId } });
   }
 
+  /** Local-only: sets a commissioning aside and starts a new session (the start response). */
+  recommission(chargePointId: string, body: StartRequest = {}): Promise<StartResponse> {
+    return this.send('recommission', { params: { charge_point_id: chargePointId }, body });
+  }
+
   private async send<T>(name: RouteName, options: SendOptions = {}): Promise<T> {
     const route = ROUTES[name];
-    // Appended, not resolved, so a base URL with a path prefix keeps it.
-    const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${buildPath(route.path, options.params)}`);
+    const { url, headers } = this.prepare(route, options.params, { accept: 'application/json', ...options.headers });
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.options.userAgent ?? 'dynamo', ...options.headers };
-    if (this.token && !('auth' in route && route.auth === false)) headers['authorization'] = `Bearer ${this.token}`;
-    let body: string | undefined;
-    if (options.body !== undefined) {
+    let body: string | Readable | undefined;
+    if (options.file) {
+      body = options.file.stream;
+      headers['content-type'] = 'application/octet-stream';
+      headers['content-length'] = String(options.file.size);
+    } else if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
@@ -247,7 +351,7 @@ export class ApiClient {
       const response = await request(this.dispatcher, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
-        method: route.method,
+        method: options.method ?? route.method,
         headers,
         body: body ?? null,
         headersTimeout: timeout,
@@ -260,9 +364,22 @@ export class ApiClient {
       if (err instanceof InvalidResponseError) throw err;
       throw toClientError(err, this.label, this.options.unreachableHint);
     }
+    if (status === 401 && this.options.renewToken && !options.file && !options.renewed && !('auth' in route && route.auth === false)) {
+      this.token = await this.options.renewToken();
+      return this.send(name, { ...options, renewed: true });
+    }
     if (status < 200 || status >= 300) throw errorFromBody(status, text, this.options.readAnswer);
     const document = documentOf(text, route.returns, this.label);
     return (this.options.readAnswer ? this.options.readAnswer(document) : document) as T;
+  }
+
+  /** A request's URL and headers: the token goes to every route that takes one. */
+  private prepare(route: (typeof ROUTES)[RouteName], params: Record<string, string> | undefined, extra: Record<string, string> = {}): { url: URL; headers: Record<string, string> } {
+    // Appended, not resolved, so a base URL with a path prefix keeps it.
+    const url = new URL(`${this.baseUrl.replace(/\/+$/, '')}${buildPath(route.path, params)}`);
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'dynamo', ...extra };
+    if (this.token && !('auth' in route && route.auth === false)) headers['authorization'] = `Bearer ${this.token}`;
+    return { url, headers };
   }
 
   /** How errors name this server. */

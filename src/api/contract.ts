@@ -63,7 +63,16 @@ export interface StartResponse {
   started_at: string;
   estimated_duration_seconds: number;
   steps: StepState[];
+  /** Local-server additions: the template the session uses, and why that one. */
+  template_id?: string;
+  template_choice?: TemplateChoice;
 }
+
+/**
+ * Why a session uses its template: named in the request, the charge point's last one, the first
+ * whose compatible_models names its model, or the default.
+ */
+export type TemplateChoice = 'given' | 'last_used' | 'model_match' | 'default';
 
 export interface StatusResponse {
   charge_point_id: string;
@@ -136,6 +145,11 @@ export interface ReportIssueRequest {
   severity: IssueSeverity;
   step?: StepName;
   photo_urls?: string[];
+  /**
+   * Addition for sync: when the issue was reported on site. Only a hosted API takes it (a site
+   * server stamps its own issues); absent, the receiver's clock decides.
+   */
+  created_at?: string;
 }
 
 export type IssueSyncState = 'local' | 'pending' | 'synced' | 'parked';
@@ -157,9 +171,17 @@ export interface IssueSummary {
   status: string;
   created_at: string;
   reference_number: string;
+  /** Additions: what was reported, for the commissioning report (the reference's list omits them). */
+  description?: string;
+  step?: StepName | null;
   /** Additions for offline sites: the site's own reference, and how far sync got. */
   local_reference?: string;
   sync_state?: IssueSyncState;
+  /** Once synced: the hosted API's created_at, beside the site's (created_at). */
+  hosted_created_at?: string;
+  /** Additions of the local server: the charge point and the photos, as filed. */
+  charge_point_id?: string;
+  photo_urls?: string[];
 }
 
 export interface IssuesResponse {
@@ -179,6 +201,15 @@ export interface TemplateSummary {
 export interface TemplatesResponse {
   templates: TemplateSummary[];
   total: number;
+  /** Local-server addition: drop-in files left out, and why. */
+  invalid_templates?: InvalidTemplate[];
+}
+
+export interface InvalidTemplate {
+  file: string;
+  /** The id the file gives, if it can be read that far. */
+  template_id: string | null;
+  reason: string;
 }
 
 export interface ApplyTemplateRequest {
@@ -205,8 +236,17 @@ export interface Diagnostics {
     dns_resolution_ok: boolean | null;
     ntp_synced: boolean | null;
   };
-  hardware: { connectors: number | null; meter_type: string | null; rcd_present: boolean | null };
+  hardware: {
+    connectors: number | null;
+    meter_type: string | null;
+    rcd_present: boolean | null;
+    /** Additions: the model and serial number the charge point gave at its boot. */
+    model?: string | null;
+    serial_number?: string | null;
+  };
   configuration_readonly_keys: string[];
+  /** Local-server addition: the model its BootNotification gave (vendor is firmware.vendor). */
+  model?: string | null;
   /** Only with ?full=true, and when the charge point has reported its configuration. */
   configuration_report?: ConfigurationReportDocument | null;
 }
@@ -279,7 +319,33 @@ export interface LocalChargePoint {
   last_seen_at: string | null;
   /** The last connection attempt the server refused since it last connected, and why. */
   last_refusal: ConnectionRefusal | null;
+  /** From its last BootNotification; null until it has booted here. */
+  vendor: string | null;
+  model: string | null;
+  /** `1.6` or `2.0.1`: what its last connection negotiated. */
+  ocpp_version: string | null;
+  /** Two or more devices use this id: their connections keep replacing each other. */
+  duplicate_id: IdClash | null;
 }
+
+export interface IdClash {
+  /** The addresses the connections came from, at most 4. */
+  addresses: string[];
+  /** Connections that replaced one from another address, within the window. */
+  replacements: number;
+  window_s: number;
+  /** The latest of them. */
+  at: string;
+}
+
+/**
+ * Local-server addition to the `not_connected` error's details: what the server knows of why
+ * the charge point is not connected (one entry per thing it knows).
+ */
+export type NotConnectedDetail =
+  | { issue: 'refused'; refusal: ConnectionRefusal }
+  | { issue: 'similar_id_refused'; id: string; refusal: ConnectionRefusal }
+  | { issue: 'duplicate_id'; duplicate_id: IdClash };
 
 export interface ConnectionRefusal {
   at: string;
@@ -316,7 +382,90 @@ export interface HealthResponse {
   rss_mb: number;
   heap_used_mb: number;
   active_handles: number;
-  /** The local server's OCPP port: who is connected, and what checking attempts has cost. */
-  /** Sockets on the OCPP port that have connected but not yet upgraded or been refused. */
+  /**
+   * The local server's OCPP port: who is connected, the sockets that have connected but not yet
+   * upgraded or been refused (`handshaking`), and what checking attempts has cost.
+   */
   ocpp?: { connected: number; handshaking: number; password_checks: number; refused: { unknown_id: number; wrong_password: number; rate_limited: number; busy: number } };
+}
+
+// Local-server additions: the laptop serves firmware to its chargers (README, "Firmware and the
+// charger's own diagnostics"). The hosted API has no such routes.
+
+/** A firmware image the local server holds for its chargers to download. */
+export interface FirmwareImage {
+  firmware_id: string;
+  size: number;
+  sha256: string;
+  created_at: string;
+}
+
+export interface FirmwareUpdateRequest {
+  firmware_id: string;
+  /** The version the charger must report in its BootNotification afterwards. */
+  expected_version?: string;
+  /** When the charger may fetch it (default now). */
+  retrieve_at?: string;
+  /** 2.0.1: the signature (base64) and the PEM signing certificate of the image, when it is signed. */
+  signature?: string;
+  signing_certificate?: string;
+}
+
+/** Where an update is: `running` until the charger has come back (or failed). */
+export type FirmwareUpdateState = 'running' | 'installed' | 'failed';
+
+export interface FirmwareUpdate {
+  update_id: string;
+  charge_point_id: string;
+  firmware_id: string;
+  state: FirmwareUpdateState;
+  /** The charger's last FirmwareStatusNotification status, or `Requested` before its first. */
+  status: string;
+  detail: string | null;
+  size: number;
+  bytes_served: number;
+  expected_version: string | null;
+  /** The firmware version of its BootNotification after the update. */
+  reported_version: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** A line of a charge point's own log (firmware and diagnostics), apart from its sessions. */
+export interface ChargePointEvent {
+  /** A UUID: the hosted side keeps each once, however often it is sent. */
+  id: string;
+  charge_point_id: string;
+  timestamp: string;
+  level: LogLevel;
+  topic: 'firmware' | 'diagnostics';
+  /** The update or diagnostics fetch it belongs to. */
+  ref: string | null;
+  message: string;
+}
+
+export interface ChargePointEventsResponse {
+  charge_point_id: string;
+  events: ChargePointEvent[];
+}
+
+export interface EventBatchResponse {
+  charge_point_id: string;
+  accepted: number;
+  duplicates: number;
+}
+
+/** A charger's own diagnostics file, fetched to the local server (GetDiagnostics / GetLog). */
+export interface DiagnosticsFetch {
+  fetch_id: string;
+  charge_point_id: string;
+  /** The session it was fetched beside (the charge point's latest), if any. */
+  session_id: string | null;
+  state: 'running' | 'stored' | 'failed';
+  status: string;
+  detail: string | null;
+  size: number | null;
+  sha256: string | null;
+  started_at: string;
+  finished_at: string | null;
 }

@@ -19,6 +19,10 @@ export interface RouteDef {
   returns: Readonly<Record<string, FieldType>>;
   /** The largest answer read; beyond it the client stops reading (default 4 MiB). */
   maxResponseBytes?: number;
+  /** The body is a file, streamed to the handler as it comes, not JSON. */
+  fileBody?: true;
+  /** The answer is a file (application/octet-stream), not JSON. */
+  fileAnswer?: true;
 }
 
 const CP = '/api/v1/installer/commissioning/:charge_point_id';
@@ -46,9 +50,21 @@ export const ROUTES = {
   commission: { method: 'POST', path: '/api/v1/installer/charge-points/:charge_point_id/commission', returns: { charge_point_id: 'string', status: 'string' } },
   putSession: { method: 'PUT', path: `${CP}/sessions/:session_id`, returns: { session_id: 'string' } },
   postSessionLogs: { method: 'POST', path: `${CP}/sessions/:session_id/logs`, returns: { accepted: 'number', duplicates: 'number' } },
+  // A charge point's own log (firmware, diagnostics); the POST is sync's, on the hosted side only.
+  chargePointEvents: { method: 'GET', path: '/api/v1/installer/charge-points/:charge_point_id/events', returns: { events: 'array' }, maxResponseBytes: 64 * 1024 * 1024 },
+  postChargePointEvents: { method: 'POST', path: '/api/v1/installer/charge-points/:charge_point_id/events', returns: { accepted: 'number', duplicates: 'number' } },
   localChargePoints: { method: 'GET', path: '/api/v1/local/charge-points', returns: { charge_points: 'array' } },
   addLocalChargePoint: { method: 'POST', path: '/api/v1/local/charge-points', returns: { id: 'string' } },
   removeLocalChargePoint: { method: 'DELETE', path: '/api/v1/local/charge-points/:charge_point_id', returns: { id: 'string' } },
+  // Local-only: the reference has no way to commission a charge point again.
+  recommission: { method: 'POST', path: '/api/v1/local/charge-points/:charge_point_id/recommission', returns: { session_id: 'string', steps: 'array' } },
+  // Local-only, like the two above: the hosted API serves no firmware to chargers.
+  putFirmware: { method: 'POST', path: '/api/v1/local/firmware', returns: { firmware_id: 'string', sha256: 'string' }, fileBody: true },
+  startFirmwareUpdate: { method: 'POST', path: '/api/v1/local/charge-points/:charge_point_id/firmware-update', returns: { update_id: 'string', state: 'string' } },
+  startDiagnosticsFetch: { method: 'POST', path: '/api/v1/local/charge-points/:charge_point_id/diagnostics-fetch', returns: { fetch_id: 'string', state: 'string' } },
+  diagnosticsFetch: { method: 'GET', path: '/api/v1/local/charge-points/:charge_point_id/diagnostics-fetch', returns: { fetch_id: 'string', state: 'string' } },
+  diagnosticsFile: { method: 'GET', path: '/api/v1/local/charge-points/:charge_point_id/diagnostics-fetch/file', returns: {}, fileAnswer: true },
+  firmwareUpdate: { method: 'GET', path: '/api/v1/local/charge-points/:charge_point_id/firmware-update', returns: { update_id: 'string', state: 'string' } },
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -73,6 +73,7 @@ export const reportIssueSchema = {
       maxItems: 20,
       items: { type: 'string', format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: 2048 },
     },
+    created_at: { ...dateTime, maxLength: 40 },
   },
 } as const;
 
@@ -158,4 +159,49 @@ export const addChargePointSchema = {
     id: { type: 'string', pattern: CHARGE_POINT_ID_PATTERN },
     password: chargePointPassword,
   },
+} as const;
+
+export const firmwareUpdateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['firmware_id'],
+  properties: {
+    firmware_id: { type: 'string', pattern: '^fw_[0-9a-f]{16}$' },
+    // The limits of the OCPP fields they go into (2.0.1 FirmwareType).
+    ...Object.fromEntries(Object.entries({ expected_version: 50, signature: 800, signing_certificate: 5500 }).map(([k, maxLength]) => [k, { type: 'string', minLength: 1, maxLength }])),
+    retrieve_at: dateTime,
+  },
+} as const;
+
+/** Sync: a batch of a charge point's own log lines (hosted side). */
+export const eventBatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['events'],
+  properties: {
+    events: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'charge_point_id', 'timestamp', 'level', 'topic', 'ref', 'message'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          charge_point_id: { type: 'string', pattern: CHARGE_POINT_ID_PATTERN },
+          timestamp: dateTime,
+          level: { type: 'string', enum: LOG_LEVELS },
+          topic: { type: 'string', enum: ['firmware', 'diagnostics'] },
+          ref: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'null' }] },
+          message: { type: 'string', maxLength: 20_000 },
+        },
+      },
+    },
+  },
+} as const;
+
+export const eventsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { topic: { type: 'string', enum: ['firmware', 'diagnostics'] } },
 } as const;

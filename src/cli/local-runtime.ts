@@ -1,8 +1,10 @@
-import { lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, type Stats } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { writePrivateFile } from '../common/private-files.js';
-import { NoLocalServer, UntrustedLocalServer } from './errors.js';
+import { SIGNING_KEY_FILE } from '../server/auth/signing-key-file.js';
+import { DB_FILE } from '../server/store/db-file.js';
+import { BadDataDir, type CommandFormatter, NoLocalServer, UntrustedLocalServer } from './errors.js';
 import { tildify } from './paths.js';
 
 /** What `dynamo local up` leaves in its data directory while it runs, for --local to find it. */
@@ -110,7 +112,10 @@ function privateRealPath(path: string, what: string): string {
  */
 export function trustedLocalServer(dataDir: string): LocalServerInfo {
   const info = readLocalServerInfo(dataDir);
-  if (!info) throw new NoLocalServer(`no local server is running for ${tildify(dataDir)}`);
+  if (!info) {
+    assertDataDir(dataDir);
+    throw new NoLocalServer(`no local server is running for ${tildify(dataDir)}`);
+  }
   const realDataDir = privateRealPath(dataDir, 'the data directory');
   if (typeof info.api_socket !== 'string' || info.api_socket === '') {
     throw new NoLocalServer(`the local server of ${tildify(dataDir)} was started by an older dynamo without a socket for --local`);
@@ -123,6 +128,35 @@ export function trustedLocalServer(dataDir: string): LocalServerInfo {
   if (!socket.isSocket() || (me !== null && socket.uid !== me)) throw new UntrustedLocalServer(`${tildify(info.api_socket)} is not this user's socket`);
   return { ...info, api_socket: apiSocket };
 }
+
+/**
+ * A data directory to read: it exists and holds a database. A mistyped --data-dir must be said,
+ * not answered with an empty database made on the spot.
+ */
+export function assertDataDir(dataDir: string): void {
+  const st = statOrNull(dataDir);
+  const hint = (c: CommandFormatter): string => `give the --data-dir that local up uses, or start a server there: ${c('local up', { server: false })}`;
+  if (!st) throw new BadDataDir(`data directory ${tildify(dataDir)} does not exist`, hint);
+  if (!st.isDirectory()) throw new BadDataDir(`data directory ${tildify(dataDir)} is not a directory`, hint);
+  if (!statOrNull(join(dataDir, DB_FILE))) throw new BadDataDir(`data directory ${tildify(dataDir)} holds no dynamo database (${DB_FILE})`, hint);
+}
+
+/**
+ * Where --local keeps its login: the data directory and the signing key the server signs tokens
+ * with. A data directory deleted and made again by `local up` has a new key, and a login kept from
+ * the old one would only be refused, telling an installer who never typed a password to log in.
+ */
+export function localTokenKey(dataDir: string): string {
+  try {
+    const key = statSync(join(dataDir, SIGNING_KEY_FILE));
+    return `local:${dataDir}#${key.ino}.${Math.round(key.mtimeMs)}`;
+  } catch {
+    return `local:${dataDir}`;
+  }
+}
+
+/** Logins kept for earlier incarnations of the data directory's server, to let go of. */
+export const isLocalTokenKeyOf = (dataDir: string) => (key: string): boolean => key === `local:${dataDir}` || key.startsWith(`local:${dataDir}#`);
 
 export function readLocalCredentials(dataDir: string): { email: string; password: string } | null {
   try {

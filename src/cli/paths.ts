@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 
 const paths = envPaths('dynamo', { suffix: '' });
@@ -10,8 +10,14 @@ export function configDir(): string {
 }
 
 /** Where the local server keeps its data; DYNAMO_DATA_DIR or --data-dir override. */
-export function defaultDataDir(): string {
-  return process.env['DYNAMO_DATA_DIR'] || join(paths.data, 'local');
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env['DYNAMO_DATA_DIR'];
+  return given ? resolve(given) : builtInDataDir();
+}
+
+/** The data directory when neither --data-dir nor DYNAMO_DATA_DIR names one. */
+export function builtInDataDir(): string {
+  return join(paths.data, 'local');
 }
 
 /** A path for display, with the home directory as ~. */

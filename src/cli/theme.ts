@@ -29,6 +29,8 @@ const GLYPHS: Record<string, string> = {
   running: '●',
   paused: '‖',
   passed: '✔',
+  // A step that passed but said something (an optional key refused, 0 Wh): not a clean pass.
+  warning: '⚠',
   completed: '✔',
   failed: '✖',
   stopped: '■',
@@ -39,6 +41,7 @@ const STATUS_STYLE: Record<string, Style> = {
   running: 'cyan',
   paused: 'yellow',
   passed: 'green',
+  warning: 'yellow',
   completed: 'green',
   failed: 'red',
   stopped: 'yellow',

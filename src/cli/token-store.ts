@@ -28,8 +28,10 @@ export const tokenStore = {
   get(apiUrl: string): StoredLogin | undefined {
     return read()[apiUrl];
   },
-  set(apiUrl: string, login: StoredLogin): void {
+  /** Keeps `login` under `apiUrl`, and drops the logins `supersedes` names (for servers that are no more). */
+  set(apiUrl: string, login: StoredLogin, supersedes: (key: string) => boolean = () => false): void {
     const all = read();
+    for (const key of Object.keys(all)) if (supersedes(key)) delete all[key];
     all[apiUrl] = login;
     writePrivateFile(file(), `${JSON.stringify(all, null, 2)}\n`);
   },

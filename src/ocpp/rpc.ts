@@ -124,7 +124,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
   private alive = true;
   private incoming = 0;
   private closedWith: { code: number; reason: string } | null = null;
-  private gate: ((action: string) => RpcViolation | null) | null = null;
+  private gate: ((action: string, payload: unknown) => RpcViolation | null) | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -170,7 +170,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
    * A check every valid incoming CALL passes before its handler: a violation it returns is the
    * answer instead (a Pending 2.0.1 station may send only what it was asked for, B02.FR.09).
    */
-  setGate(gate: (action: string) => RpcViolation | null): void {
+  setGate(gate: (action: string, payload: unknown) => RpcViolation | null): void {
     this.gate = gate;
   }
 
@@ -292,7 +292,7 @@ export class RpcConnection<Out extends CallMap = CallMap, In extends CallMap = C
       this.replyError(id, violation.kind, violation.message);
       return;
     }
-    const refused = this.gate?.(action);
+    const refused = this.gate?.(action, payload);
     if (refused) {
       this.replyError(id, refused.kind, refused.message, refused.details);
       return;

@@ -12,7 +12,7 @@ export const SIM_OCPP_VERSIONS: readonly SimOcppVersion[] = ['1.6', '2.0.1'];
 export interface CommonFaults
   extends Pick<
     SimFaults,
-    'noTrigger' | 'refuseRemoteStart' | 'dropAfterS' | 'returnAfterS' | 'dropRepeatedly' | 'slowResponsesMs' | 'invalidPayloads' | 'noHeartbeats' | 'wrongPassword' | 'silentReconnect' | 'zeroEnergy'
+    'noTrigger' | 'refuseRemoteStart' | 'dropAfterS' | 'returnAfterS' | 'dropRepeatedly' | 'slowResponsesMs' | 'invalidPayloads' | 'noHeartbeats' | 'wrongPassword' | 'silentReconnect' | 'zeroEnergy' | 'firmwareFailure' | 'firmwareDropAtBytes' | 'diagnosticsFailure'
   > {
   /** Refused: Rejected. */
   rejectSettings?: readonly string[];
@@ -29,7 +29,7 @@ export interface CommonFaults
 }
 
 /** What both simulators take under the same name. */
-type SharedOptions = Pick<SimOptions & StationOptions, 'url' | 'id' | 'password' | 'vendor' | 'model' | 'serial' | 'firmwareVersion' | 'powerW' | 'rebootDelayMs' | 'callTimeoutMs' | 'reconnect' | 'wsOptions'>;
+type SharedOptions = Pick<SimOptions & StationOptions, 'url' | 'id' | 'password' | 'vendor' | 'model' | 'serial' | 'firmwareVersion' | 'powerW' | 'rebootDelayMs' | 'firmwareStepMs' | 'callTimeoutMs' | 'reconnect' | 'wsOptions'>;
 
 export interface StationSpec extends SharedOptions {
   ocpp: SimOcppVersion;

@@ -6,6 +6,9 @@ import { RpcViolation } from '../ocpp/errors.js';
 import type { Handler } from '../ocpp/rpc.js';
 import type WebSocket from 'ws';
 import { type ConfigFaults, ConfigStore } from './config-store.js';
+import { Firmware16 } from './firmware16.js';
+import { diagnosticsFile, uploadFile } from './http-transfer.js';
+import type { FirmwareFailure } from './http-transfer.js';
 import { Meter } from './meter.js';
 import type { SimulatedStation } from './station.js';
 
@@ -32,6 +35,12 @@ export interface SimFaults extends ConfigFaults {
   silentReconnect?: boolean;
   /** The meter does not advance (0 Wh transactions). */
   zeroEnergy?: boolean;
+  /** Where a firmware update fails (http-transfer.ts). */
+  firmwareFailure?: FirmwareFailure;
+  /** Cut the firmware download after this many bytes, then resume it with a byte range. */
+  firmwareDropAtBytes?: number;
+  /** The diagnostics upload fails (UploadFailed). */
+  diagnosticsFailure?: boolean;
 }
 
 export interface SimOptions {
@@ -49,6 +58,8 @@ export interface SimOptions {
   powerW?: number;
   /** Time a Reset takes before the charge point reconnects. */
   rebootDelayMs?: number;
+  /** The pause between firmware update (and diagnostics upload) statuses. */
+  firmwareStepMs?: number;
   /**
    * Time between accepting a new AuthorizationKey and reconnecting with it (firmware finishing
    * what it was doing first); by default it reconnects as soon as its answer is out.
@@ -113,12 +124,28 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> implements Sim
   private stopped = false;
   private rebooting = false;
   private localListVersion = 0;
+  private firmwareVersion: string;
+  private readonly firmware: Firmware16;
   /** StopTransactions that could not be delivered, sent again after the next boot. */
   private readonly undelivered: T.StopTransactionRequest[] = [];
 
   constructor(readonly options: SimOptions) {
     super();
     this.faults = options.faults ?? {};
+    this.firmwareVersion = options.firmwareVersion ?? '1.4.2';
+    this.firmware = new Firmware16({
+      notify: (status) => this.send('FirmwareStatusNotification', { status }),
+      wait: sleep,
+      version: () => this.firmwareVersion,
+      rebootInto: (version) => {
+        this.firmwareVersion = version;
+        void this.reboot('Hard');
+      },
+      log: (line) => this.log(line),
+      ...(this.faults.firmwareFailure && { failure: this.faults.firmwareFailure }),
+      transfer: this.faults.firmwareDropAtBytes === undefined ? {} : { dropAtBytes: this.faults.firmwareDropAtBytes },
+      stepMs: options.firmwareStepMs ?? 500,
+    });
     const connectors = options.connectors ?? 1;
     const profiles = ['Core', 'FirmwareManagement', 'LocalAuthListManagement'];
     if (!this.faults.noTrigger) profiles.push('RemoteTrigger');
@@ -267,7 +294,7 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> implements Sim
       chargePointVendor: this.vendor,
       chargePointModel: this.model,
       chargePointSerialNumber: this.serial,
-      firmwareVersion: this.options.firmwareVersion ?? '1.4.2',
+      firmwareVersion: this.firmwareVersion,
       meterType: this.options.meterType ?? 'MID certified',
     };
     let response: T.BootNotificationResponse;
@@ -292,6 +319,7 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> implements Sim
     for (const connector of this.connectors) void this.sendStatus(connector.id);
     this.startHeartbeats();
     for (const stop of this.undelivered.splice(0)) void this.sendStopTransaction(stop);
+    void this.firmware.booted();
   }
 
   private startHeartbeats(): void {
@@ -396,20 +424,26 @@ export class SimulatedChargePoint extends EventEmitter<SimEvents> implements Sim
       this.afterReply(() => this.reboot(req.type));
       return { status: 'Accepted' };
     });
-    this.handle('GetDiagnostics', () => {
+    this.handle('GetDiagnostics', (req) => {
       const fileName = `diagnostics-${this.id}-${Date.now()}.log`;
       this.afterReply(async () => {
         await this.send('DiagnosticsStatusNotification', { status: 'Uploading' });
-        this.later(200, () => void this.send('DiagnosticsStatusNotification', { status: 'Uploaded' }));
+        let status: T.DiagnosticsStatusNotificationRequest['status'] = 'Uploaded';
+        try {
+          if (this.faults.diagnosticsFailure) throw new Error('told to fail the upload');
+          // FTP and the like are played, moving nothing; HTTP(S) for real.
+          if (/^https?:\/\//i.test(req.location)) await uploadFile(req.location, fileName, diagnosticsFile('Diagnostics', new Date()));
+        } catch (err) {
+          this.log(`diagnostics upload failed: ${(err as Error).message}`);
+          status = 'UploadFailed';
+        }
+        await sleep(this.options.firmwareStepMs ?? 500);
+        await this.send('DiagnosticsStatusNotification', { status });
       });
       return { fileName };
     });
-    this.handle('UpdateFirmware', () => {
-      this.afterReply(async () => {
-        for (const status of ['Downloading', 'Downloaded', 'Installing', 'Installed'] as const) {
-          await this.send('FirmwareStatusNotification', { status });
-        }
-      });
+    this.handle('UpdateFirmware', (req) => {
+      this.afterReply(() => this.firmware.run(req));
       return {};
     });
   }

@@ -48,7 +48,7 @@ test('after the server dies, a stranger on its port (with its PID reused) gets n
 
   const withToken = await cli(['--local', 'templates'], { env, configDir });
   expect(withToken.code).toBe(7);
-  expect(withToken.stderr).toMatch(/^error: cannot reach the local server of .* \(connection refused\)\nhint: start it with dynamo local up/);
+  expect(withToken.stderr).toMatch(/^error: cannot reach the local server of .* \(connection refused\)\nhint: start it with dynamo --data-dir \S+ local up/);
   expect((await cli(['--local', 'logout'], { env, configDir })).code).toBe(0);
   const withPassword = await cli(['--local', 'templates'], { env, configDir });
   expect(withPassword.code).toBe(7);

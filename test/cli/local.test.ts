@@ -1,11 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BIN, cli, ndjson } from '../helpers/cli.js';
 import { until } from '../helpers/ocpp.js';
 import { stopProcess } from '../helpers/process.js';
 import { tempDir } from '../helpers/server.js';
+import { SimulatedChargePoint } from '../../src/sim/simulator.js';
 
 /** `dynamo local up` as an installer runs it, in its own process; the first --json line says where. */
 let up: ChildProcess;
@@ -75,9 +78,9 @@ test('local cp add / list / remove, and a simulated charge point commissioned en
 });
 
 test.each([
-  ['1.6', 'CP-SIM16'],
-  ['2.0.1', 'CS-SIM201'],
-] as const)('dynamo sim --ocpp %s against local up: a full commissioning with dynamo commands only', async (ocpp, id) => {
+  ['1.6', 'CP-SIM16', 'passed commissioning with 1 warning'],
+  ['2.0.1', 'CS-SIM201', 'passed commissioning'],
+] as const)('dynamo sim --ocpp %s against local up: a full commissioning with dynamo commands only', async (ocpp, id, passed) => {
   const added = await local(['local', 'cp', 'add', id, '--json']);
   const { password } = JSON.parse(added.stdout) as { password: string };
   const sim = spawn(process.execPath, [BIN, 'sim', '--ocpp', ocpp, '--url', info.ocpp_urls[0]!, '--id', id, '--password-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -90,7 +93,7 @@ test.each([
     // The shipped 20 s test transaction is left out here; the server tests run it for both versions.
     const start = await local(['start', id, '--wait', '--skip-test-transaction']);
     expect(start.code, start.stdout + start.stderr).toBe(0);
-    expect(start.stdout).toContain(`${id} passed commissioning: 3 of 4 steps passed (some skipped)`);
+    expect(start.stdout).toContain(`${id} ${passed}: 3 of 4 steps passed (some skipped)`);
     const diagnostics = JSON.parse((await local(['diagnostics', id, '--json'])).stdout);
     expect(diagnostics.ocpp.version).toBe(ocpp);
   } finally {
@@ -120,11 +123,6 @@ test('sim with a wrong password is refused with 401, and says so', async () => {
   }
 });
 
-test('--local without a running server: a clear error and hint, exit 7 (unreachable)', async () => {
-  const r = await cli(['--local', 'templates'], { env: { DYNAMO_DATA_DIR: tempDir() } });
-  expect(r.code).toBe(7);
-  expect(r.stderr).toMatch(/^error: no local server is running for .*\nhint: start one with dynamo local up/);
-});
 
 test('a second local up on the same data directory refuses, naming the running one', async () => {
   const r = await cli(['local', 'up', '--port', '0', '--ocpp-port', '0'], { env, configDir });
@@ -132,6 +130,7 @@ test('a second local up on the same data directory refuses, naming the running o
   expect(r.stderr).toContain(`a local server already runs on`);
   expect(r.stderr).toContain(`PID ${up.pid}`);
   expect(r.stderr).toContain(info.api_url);
+  expect(r.stderr).toContain(`OCPP port ${new URL(info.ocpp_urls[0]!).port}`);
 });
 
 test('passwords need not be on the command line: cp add --password-stdin, and sim with DYNAMO_CP_PASSWORD or --password-stdin', async () => {
@@ -156,3 +155,26 @@ test('passwords need not be on the command line: cp add --password-stdin, and si
   const both = await local(['local', 'cp', 'add', 'CP-BOTH', '--password', secret, '--password-stdin'], secret);
   expect(both.code).toBe(2);
 });
+
+test('local up | tee, the tee gone (Ctrl-C on the terminal reaches it too): the server shuts down cleanly, not cut off at its next line', async () => {
+  const dataDir = tempDir();
+  const child = spawn(process.execPath, [BIN, 'local', 'up', '--data-dir', dataDir, '--port', '0', '--ocpp-port', '0', '--open'], { env: { ...process.env, DYNAMO_CONFIG_DIR: tempDir() }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    let banner = '';
+    await new Promise<void>((resolve) => child.stdout!.on('data', (c: Buffer) => ((banner += c.toString()), banner.includes('Stop it with Ctrl-C') && resolve())));
+    child.stdout!.destroy();
+    const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { ocpp_url: string };
+    // Its next line (a charger connecting) meets the closed pipe.
+    const sim = new SimulatedChargePoint({ url: info.ocpp_url, id: 'CP-TEE', reconnect: null });
+    sim.start().catch(() => undefined);
+    expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 20_000))]), stderr).toBe(0);
+    sim.stop();
+    // A clean stop removes what --local finds it by; a cut-off process would leave it behind.
+    expect(existsSync(join(dataDir, 'server.json'))).toBe(false);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}, 60_000);

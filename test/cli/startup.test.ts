@@ -33,3 +33,9 @@ test('a plain command loads the HTTP client but never ink or react', () => {
   expect(urls.some((u) => u.endsWith('/dist/api/client.js'))).toBe(true);
   expect(urls.filter((u) => /\/node_modules\/(ink|react)\//.test(u))).toEqual([]);
 });
+
+test('shell completion: the script and the ids helper never load ink, react or the database', () => {
+  expect(heavy(loaded([BIN, 'completion', 'bash']))).toEqual([]);
+  const ids = loaded([BIN, '__complete', 'charge-point']);
+  expect(ids.filter((u) => /\/node_modules\/(ink|react|better-sqlite3)\//.test(u))).toEqual([]);
+});

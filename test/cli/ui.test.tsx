@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiClient } from '../../src/api/client.js';
 import type { IssueCreated } from '../../src/api/contract.js';
 import { makeTheme } from '../../src/cli/theme.js';
-import { IssueForm } from '../../src/cli/ui/issue-form.js';
+import { IssueForm, issueStepsOf } from '../../src/cli/ui/issue-form.js';
 import { LogViewer } from '../../src/cli/ui/log-viewer.js';
 import { LoginPrompt } from '../../src/cli/ui/prompts.js';
 import { SessionView } from '../../src/cli/ui/session-view.js';
+import { frameWith } from '../helpers/frames.js';
 import { until } from '../helpers/ocpp.js';
 import { startServer, waitForEnd, type TestServer } from '../helpers/server.js';
 
@@ -24,16 +25,10 @@ beforeAll(async () => {
   t = await startServer({ engine: { testTransaction: { duration_seconds: 60 } } });
   await t.simulator('CP-UI', { faults: { slowResponsesMs: 150 } });
   await t.simulator('CP-FAST');
+  await t.simulator('CP-SKIP');
 });
 afterAll(async () => t.stop());
 
-async function frameWith(lastFrame: () => string | undefined, text: string | RegExp, timeoutMs = 8000): Promise<string> {
-  await until(() => {
-    const f = lastFrame() ?? '';
-    return typeof text === 'string' ? f.includes(text) : text.test(f);
-  }, timeoutMs, `a frame with ${String(text)}`);
-  return lastFrame()!;
-}
 
 /**
  * A text field hears input only once its input hook is attached, and each render attaches a new
@@ -56,11 +51,17 @@ describe('live session view', () => {
     let exitCode: number | null = null;
     const view = render(<SessionView client={t.client} chargePointId="CP-UI" theme={plain} pollMs={50} onExit={(c) => (exitCode = c)} />);
     await frameWith(view.lastFrame, /Session running/);
-    expect(view.lastFrame()).toContain('p pause · r resume · s stop · R restart · l logs · i report issue · q quit');
+    expect(view.lastFrame()).toContain('p pause · s stop · R restart · l logs · i report issue · q quit');
 
     view.stdin.write('p');
     await until(() => t.server.store.sessions.active('CP-UI')?.status === 'paused', 5000, 'paused on the server');
     await frameWith(view.lastFrame, /Session paused at \w+/);
+    // The step it is paused in says so, still, instead of a spinner turning as if it worked.
+    const pausedAt = /Session paused at (\w+)/.exec(view.lastFrame()!)![1]!;
+    expect(view.lastFrame()).toMatch(new RegExp(`^paused\\s+${pausedAt}`, 'm'));
+    // Paused, the bar offers what can be done now: resume, not pause.
+    await frameWith(view.lastFrame, 'r resume · s stop · R restart');
+    expect(view.lastFrame()).not.toContain('p pause');
 
     view.stdin.write('r');
     await until(() => t.server.store.sessions.active('CP-UI')?.status === 'running', 5000, 'running again');
@@ -76,19 +77,42 @@ describe('live session view', () => {
     view.stdin.write('y');
     await until(() => exitCode !== null, 5000, 'the view to end');
     expect(exitCode).toBe(3);
+    // The verdict is the last word: "Stop: done" from before it is not left under it.
+    expect(view.lastFrame()).not.toContain('Stop: done');
     expect(t.server.store.sessions.latest('CP-UI')?.status).toBe('stopped');
     expect(view.frames.join('\n')).toContain('CP-UI: session');
     view.unmount();
   });
 
-  test('R restarts, l shows the latest log lines, q quits and leaves the session running', async () => {
+  test('R asks, then restarts (the old block says it was superseded), l shows the latest log lines, q quits and leaves the session running', async () => {
     const first = await t.client.start('CP-UI');
     let exitCode: number | null = null;
-    const view = render(<SessionView client={t.client} chargePointId="CP-UI" theme={plain} pollMs={50} onExit={(c) => (exitCode = c)} />);
+    let quit: boolean | undefined;
+    const view = render(
+      <SessionView
+        client={t.client}
+        chargePointId="CP-UI"
+        theme={plain}
+        pollMs={50}
+        onExit={(c, q) => {
+          exitCode = c;
+          quit = q;
+        }}
+      />,
+    );
     await frameWith(view.lastFrame, /Session running/);
     view.stdin.write('R');
+    await frameWith(view.lastFrame, 'Restart: stop this session and start a new one from the first step? (y/N)');
+    view.stdin.write('n');
+    await frameWith(view.lastFrame, 'Restart cancelled');
+    expect(t.server.store.sessions.latest('CP-UI')?.id).toBe(first.session_id);
+    view.stdin.write('R');
+    await sleep(50);
+    view.stdin.write('y');
     await until(() => t.server.store.sessions.latest('CP-UI')?.id !== first.session_id, 5000, 'a new session');
     await frameWith(view.lastFrame, 'Restart: done');
+    const second = t.server.store.sessions.latest('CP-UI')!.id;
+    await until(() => view.frames.join('\n').includes(`session ${first.session_id} was stopped and superseded by ${second} (restart)`), 5000, 'the superseded line');
     view.stdin.write('l');
     await frameWith(view.lastFrame, 'latest log lines');
     await frameWith(view.lastFrame, /Session started with template|Step \w+ started/);
@@ -96,6 +120,10 @@ describe('live session view', () => {
     view.stdin.write('q');
     await until(() => exitCode !== null, 5000, 'quit');
     expect(exitCode).toBe(0);
+    expect(quit).toBe(true);
+    // Its live rows went before it ended: no key bar, no spinner frozen above the next line.
+    expect(view.lastFrame()).not.toContain('q quit');
+    expect(view.lastFrame()).not.toMatch(/Session running/);
     // Quitting the view is not stopping the session.
     expect(t.server.store.sessions.latest('CP-UI')?.status).not.toBe('stopped');
     await t.client.stop('CP-UI').catch(() => undefined);
@@ -110,7 +138,23 @@ describe('live session view', () => {
     expect(exitCode).toBe(0);
     const all = view.frames.join('\n');
     for (const step of ['connectivity', 'heartbeat', 'configuration', 'test_transaction']) expect(all).toContain(step);
-    expect(view.lastFrame()).toContain('CP-FAST passed commissioning: 3 of 4 steps passed (some skipped)');
+    // The simulator's firmware refuses an optional key: a pass, but not a clean one.
+    expect(view.lastFrame()).toContain('CP-FAST passed commissioning with 1 warning: 3 of 4 steps passed (some skipped)');
+    expect(all).toMatch(/warning +configuration .*11 of 12 configuration keys applied/);
+    expect(all).toContain('warning: ReserveConnectorZeroSupported not applied: not supported by firmware');
+    view.unmount();
+  });
+
+  test('a charger that drops mid-step: the view says so at once, and again when it returns', async () => {
+    const sim = await t.simulator('CP-DROP');
+    await t.client.start('CP-DROP');
+    const view = render(<SessionView client={t.client} chargePointId="CP-DROP" theme={plain} pollMs={50} onExit={() => undefined} />);
+    await until(() => sim.transaction(1) !== null, 10_000, 'the test transaction');
+    sim.client.drop(false);
+    await frameWith(view.lastFrame, 'charger disconnected; waiting up to 5 s for it to return');
+    await sim.client.connect();
+    await frameWith(view.lastFrame, /test_transaction .*(charging|reconnected)/);
+    await t.client.stop('CP-DROP');
     view.unmount();
   });
 });
@@ -140,14 +184,14 @@ describe('issue form', () => {
     await see('› category');
     // Number keys pick an item in one press; arrows then Enter would race the select's own
     // key handler, which sees the highlight only a render later.
-    await press(DOWN, '❯ network_problem');
+    await press(DOWN, '❯ 2. network_problem');
     await press('2', '› severity');
     await press('3', '› step');
-    await see('❯ configuration');
+    await see(/❯ \d\. configuration/);
     await press(ENTER, '› description');
-    await press('Drops after 5 s', '15/20 characters: 5 more needed');
+    await press('Drops after 5 s', '15 characters (min 20: 5 more)');
     await press(ENTER, 'at least 20 characters');
-    await press(' every time.', '27/20 characters');
+    await press(' every time.', '27 characters (min 20)');
     await press(ENTER, '› photo URLs');
     const bad = 'ftp://example.com/p.jpg';
     await press(bad, bad);
@@ -166,6 +210,43 @@ describe('issue form', () => {
     expect(done).toMatchObject({ category: 'network_problem', severity: 'high', charge_point_id: 'CP-FAST' });
     const stored = t.server.store.issues.get(done!.issue_id)!;
     expect(stored).toMatchObject({ step: 'configuration', description: 'Drops after 5 s every time.', photoUrls: ['https://example.com/p.jpg'] });
+    form.unmount();
+  });
+
+  test('after a session that skipped its test transaction, the form offers only the steps it ran', async () => {
+    await t.client.start('CP-SKIP', { skip_test_transaction: true });
+    await waitForEnd(t.client, 'CP-SKIP');
+    const steps = issueStepsOf(await t.client.status('CP-SKIP'));
+    expect(steps.steps).toEqual(['connectivity', 'heartbeat', 'configuration']);
+    const form = render(<IssueForm client={t.client} chargePointId="CP-SKIP" theme={plain} initial={{ category: 'other', severity: 'low' }} steps={steps.steps} onDone={() => undefined} />);
+    for (const field of ['› severity', '› step']) {
+      await settledFrame(form.lastFrame);
+      form.stdin.write(ENTER);
+      await frameWith(form.lastFrame, field);
+    }
+    expect(form.lastFrame()).toContain('4. configuration');
+    expect(form.lastFrame()).not.toContain('test_transaction');
+    form.stdin.write(ESC);
+    form.unmount();
+  });
+
+  test("a stopped or failed session offers the steps it never reached too; a step asked for is always offered; an odd or hostile answer offers only known steps", async () => {
+    const status = await t.client.status('CP-SKIP');
+    const names = ['connectivity', 'heartbeat', 'configuration', 'test_transaction'];
+    for (const ended of [{ status: 'stopped', result: null }, { status: 'failed', result: 'failed' }, { status: 'completed', result: 'failed' }] as const) {
+      expect(issueStepsOf({ ...status, ...ended }).steps, ended.status).toEqual(names);
+    }
+    expect(issueStepsOf({} as typeof status)).toEqual({});
+    const hostile = [...Array(10_000).keys()].map((i) => ({ name: `step_${i}`, status: 'failed' }));
+    expect(issueStepsOf({ ...status, steps: [...hostile, ...status.steps] as typeof status.steps })).toEqual({ steps: ['connectivity', 'heartbeat', 'configuration'] });
+    const form = render(<IssueForm client={t.client} chargePointId="CP-SKIP" theme={plain} initial={{ category: 'other', severity: 'low', step: 'test_transaction' }} steps={['connectivity']} onDone={() => undefined} />);
+    for (const field of ['› severity', '› step']) {
+      await settledFrame(form.lastFrame);
+      form.stdin.write(ENTER);
+      await frameWith(form.lastFrame, field);
+    }
+    expect(form.lastFrame()).toMatch(/❯ 3\. test_transaction/);
+    form.stdin.write(ESC);
     form.unmount();
   });
 

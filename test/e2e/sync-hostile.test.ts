@@ -106,3 +106,24 @@ test('local up --sync-to runs the same client: a proxy answering {} gets nothing
     await store.close();
   }
 });
+
+test('stopping the background sync while the hosted API holds a request cuts it after the grace: local up does not wait on a dead link', async () => {
+  let held = 0;
+  mode = () => {
+    held += 1; // never answered
+  };
+  const store = Store.open(dataDir);
+  const said: string[] = [];
+  const stop = startBackgroundSync({ store, url: fakeUrl, token: () => 'x', log: (l) => said.push(l), idleMs: 50, stopGraceMs: 200 });
+  try {
+    await until(() => held > 0, 5000, 'a request to be under way');
+    // The request's own deadline is 30 s: stop must not wait for it.
+    const stopped = await Promise.race([stop().then(() => 'stopped'), new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
+    expect(stopped).toBe('stopped');
+    expect(store.outbox.counts().pending).toBe(pendingBefore);
+    expect(said.filter((l) => l.includes('not reachable'))).toEqual([]);
+  } finally {
+    await stop();
+    await store.close();
+  }
+}, 30_000);

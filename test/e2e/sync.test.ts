@@ -15,6 +15,8 @@ afterEach(async () => {
 
 interface Site {
   dataDir: string;
+  /** CP-1's own log (a firmware update), as the site holds it. */
+  events: { id: string; message: string }[];
   sessionIds: string[];
   issueIds: string[];
   logCounts: Map<string, number>;
@@ -25,8 +27,8 @@ interface Site {
  * then the site server stopped (the data directory is what sync reads).
  */
 async function offlineSite(extra?: (site: TestServer) => Promise<void>): Promise<Site> {
-  const site = await startServer();
-  await site.simulator('CP-1');
+  const site = await startServer({ firmware: { rebootWaitMs: 2000 } });
+  await site.simulator('CP-1', { firmwareStepMs: 20 });
   await site.simulator('CP-2');
   const sessionIds: string[] = [];
   for (const cp of ['CP-1', 'CP-2']) {
@@ -36,6 +38,13 @@ async function offlineSite(extra?: (site: TestServer) => Promise<void>): Promise
     sessionIds.push(session_id);
   }
   await extra?.(site);
+  // A firmware update leaves lines in CP-1's own log, apart from its sessions.
+  const image = Buffer.from('DYNAMO-SIM-FIRMWARE 2.0.0\n');
+  const { Readable } = await import('node:stream');
+  const fw = await site.client.putFirmware({ stream: Readable.from([image]), size: image.length });
+  await site.client.startFirmwareUpdate('CP-1', { firmware_id: fw.firmware_id, expected_version: '2.0.0' });
+  await until(() => site.server.store.firmware.latestUpdate('CP-1')?.state === 'installed', 15_000, 'the firmware update');
+  const events = site.server.store.events.list('CP-1').map(({ id, message }) => ({ id, message }));
   const issueIds: string[] = [];
   for (const [cp, description] of [
     ['CP-1', 'Cable holster cracked on delivery.'],
@@ -48,7 +57,7 @@ async function offlineSite(extra?: (site: TestServer) => Promise<void>): Promise
   const logCounts = new Map(await Promise.all(sessionIds.map(async (id) => [id, (await site.server.store.logs.page(id, { limit: 1, offset: 0 })).total] as const)));
   const dataDir = site.dataDir;
   await site.stop(false);
-  return { dataDir, sessionIds, issueIds, logCounts };
+  return { dataDir, sessionIds, issueIds, logCounts, events };
 }
 
 async function cloudFor(options: { dataDir?: string; port?: number } = {}): Promise<TestServer> {
@@ -77,6 +86,8 @@ async function expectExactlyOnce(cloud: TestServer, site: Site): Promise<void> {
       expect(lines.total).toBe(site.logCounts.get(id));
       expect(lines.logs.map((l) => l.seq)).toEqual(Array.from({ length: lines.total }, (_, i) => i + 1));
     }
+    expect(site.events.length).toBeGreaterThan(5);
+    expect(cloud.server.store.events.list('CP-1').map(({ id, message }) => ({ id, message }))).toEqual(site.events);
     expect(siteStore.outbox.counts().pending).toBe(0);
   } finally {
     await siteStore.close();
@@ -115,7 +126,7 @@ test('offline records reach a cloud that is down at first: sync retries, the clo
   expect(events.some((e) => e.type === 'retry')).toBe(true);
   const allLines = [...site.logCounts.values()].reduce((a, b) => a + b, 0);
   expect(allLines).toBeGreaterThan(2 * LINES_PER_SESSION);
-  expect(events.at(-1)).toMatchObject({ type: 'done', issues: 3, sessions: 2, log_lines: allLines, parked: 0, pending: 0 });
+  expect(events.at(-1)).toMatchObject({ type: 'done', issues: 3, sessions: 2, log_lines: allLines, charge_point_log_lines: site.events.length, parked: 0, pending: 0 });
   expect(events.filter((e) => e.type === 'progress').at(-1)).toMatchObject({ sent: events.filter((e) => e.type === 'progress').at(-1).total });
   await expectExactlyOnce(cloud, site);
 
@@ -206,17 +217,21 @@ test('a record the cloud refuses is parked with its reason and does not block th
   const run = (args: string[]) => cli(['sync', '--to', cloud.server.apiUrl, '--data-dir', site.dataDir, ...args], { env: { DYNAMO_TOKEN: cloud.token } });
 
   const first = await run([]);
-  expect(first.code).toBe(0);
+  // Something parked needs a person: not the exit of a sync that is done.
+  expect(first.code).toBe(5);
   expect(first.stderr).toContain('parked issue');
   expect(first.stderr).toContain('404 not_found: charge point CP-X not found');
-  expect(first.stdout).toMatch(/Synced to .*: 3 issue\(s\), 2 session\(s\)/);
+  expect(first.stdout).toMatch(/Synced to .*: 3 issues, 2 sessions/);
+  expect(first.stdout).toMatch(/CP-X\n +parked +issue iss_\w+: 404 not_found/);
   const status = JSON.parse((await run(['--status', '--json'])).stdout);
   expect(status).toMatchObject({ pending: 0, parked: 1, parked_records: [{ kind: 'issue', charge_point_id: 'CP-X', reason: expect.stringContaining('404') }] });
   const plain = await run(['--status']);
-  expect(plain.stdout).toMatch(/PARKED +RECORD +CHARGE POINT +REASON/);
+  expect(plain.stdout).toMatch(/CHARGE POINT +PARKED +RECORD +REASON/);
+  expect(plain.stdout).toMatch(/CP-X +1 issue +iss_\w+ +404/);
 
   await cloud.addChargePoint('CP-X');
   const retried = await run(['--retry-parked', '--json']);
+  expect(retried.code).toBe(0);
   expect(ndjson(retried.stdout).at(-1)).toMatchObject({ type: 'done', issues: 1, parked: 0, pending: 0 });
   expect(cloud.server.store.issues.list('CP-X')).toHaveLength(1);
 }, 120_000);

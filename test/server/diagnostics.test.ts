@@ -2,6 +2,7 @@ import { afterEach, expect, test } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { http, cpPath } from '../helpers/http.js';
 import { OCPP_VERSIONS, startServer, waitForEnd, type TestServer } from '../helpers/server.js';
+import { humanTime } from '../../src/cli/time-format.js';
 
 let t: TestServer | undefined;
 afterEach(async () => t?.stop());
@@ -40,7 +41,7 @@ test.each(OCPP_VERSIONS)('OCPP %s: diagnostics say what the station reported; --
   // The CLI: the summary, then a table of every setting.
   const plain = await cli(['--api-url', t.server.apiUrl, 'diagnostics', 'CP-1', '--full'], { env: { DYNAMO_TOKEN: t.token, NO_COLOR: '1' } });
   expect(plain.code).toBe(0);
-  expect(plain.stdout).toContain(`${report.items.length} settings over ocpp${v.version}, read ${report.taken_at} by session ${session.session_id}`);
+  expect(plain.stdout).toContain(`${report.items.length} settings over ocpp${v.version}, read ${humanTime(report.taken_at)} by session ${session.session_id}`);
   expect(plain.stdout).toMatch(/^SETTING +VALUE +MUTABILITY +UNIT$/m);
   expect(plain.stdout).toMatch(new RegExp(`^${v.rw.name.replace(/[.[\]]/g, '\\$&')} +60 +ReadWrite`, 'm'));
   const json = JSON.parse((await cli(['--api-url', t.server.apiUrl, 'diagnostics', 'CP-1', '--full', '--json'], { env: { DYNAMO_TOKEN: t.token } })).stdout);

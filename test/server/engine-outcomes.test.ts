@@ -158,9 +158,19 @@ describe.each(OCPP_VERSIONS)('OCPP %s', (ocpp) => {
     const sim = await t.station('CP-1', ocpp);
     dropDuringTransaction(sim, null);
     await t.client.start('CP-1');
-    const end = await waitForEnd(t.client, 'CP-1');
+    const details = new Set<string>();
+    let end = await t.client.status('CP-1');
+    while (end.status === 'running') {
+      const running = end.steps.find((s) => s.status === 'running');
+      if (running?.detail) details.add(running.detail);
+      await new Promise((r) => setTimeout(r, 50));
+      end = await t.client.status('CP-1');
+    }
+    const waited = [...details].find((d) => d.startsWith('charger disconnected'));
     expect(end).toMatchObject({ status: 'failed', result: 'failed' });
-    expect(end.failure_reason).toMatch(/^Charge point disconnected at .* and did not return within 1 s$/);
+    expect(end.failure_reason).toMatch(/^Charge point disconnected at .* and did not return within 1 s: check its power and its network link/);
+    // While it waited, the running step said so.
+    expect(waited).toBe('charger disconnected; waiting up to 1 s for it to return');
     expect(step(end, 'test_transaction')).toMatchObject({ status: 'failed', detail: end.failure_reason });
     const errors = await t.client.logs('CP-1', { level: 'error' });
     expect(errors.logs.some((l) => l.message.startsWith('Session failed: Charge point disconnected'))).toBe(true);

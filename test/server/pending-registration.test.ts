@@ -54,3 +54,12 @@ test('without the option every station is accepted at its first boot', async () 
   expect(t.server.csms.state('CP-1')?.registration).toBe('Accepted');
   expect(t.lines.some((l) => l.includes('Pending'))).toBe(false);
 });
+
+test.each(OCPP_VERSIONS)('OCPP %s: a station lost while it is configured stays Pending, is told to be tried again, and is at its return', async (ocpp) => {
+  t = await startServer({ pendingUntilConfigured: true, engine: { reconnectGraceS: 1 } });
+  const sim = await t.station('CP-LOST', ocpp, { faults: { slowResponsesMs: 300, dropAfterS: 1, returnAfterS: 4 } }, { boot: false });
+  await until(() => t!.lines.some((l) => l.startsWith('CP-LOST: stays Pending')), 20_000, 'the configuration to fail');
+  expect(t.lines.find((l) => l.startsWith('CP-LOST: stays Pending'))).toMatch(/^CP-LOST: stays Pending: configuring it failed \(.+\); tried again at its next BootNotification or connection$/);
+  await until(() => sim.isBooted, 30_000, 'the accepted boot after its return');
+  expect(t.lines).toContain('CP-LOST: configured with tpl_standard_ac_22kw and registered (BootNotification accepted)');
+}, 60_000);

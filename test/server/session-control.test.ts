@@ -78,6 +78,21 @@ describe.each(OCPP_VERSIONS)('OCPP %s', (ocpp) => {
     await expect(t.client.stop('CP-1')).rejects.toMatchObject({ status: 409, code: 'no_active_session' });
   });
 
+  test('during the test transaction the running step counts its seconds, and a pause holds the count', async () => {
+    t = await startServer({ engine: { testTransaction: { duration_seconds: 30 } } });
+    await t.station('CP-1', ocpp);
+    await t.client.start('CP-1');
+    const detail = (s: StatusResponse) => s.steps.find((x) => x.name === 'test_transaction' && x.status === 'running')?.detail ?? '';
+    const counted = (s: StatusResponse) => Number(/^charging: (\d+) of 30 s(, [\d.]+ kWh so far)? \(transaction \S+\)$/.exec(detail(s))?.[1] ?? -1);
+    const early = await statusWhen('CP-1', (s) => counted(s) >= 1, 15_000);
+    await statusWhen('CP-1', (s) => counted(s) > counted(early), 5000);
+    await t.client.pause('CP-1');
+    const held = counted(await t.client.status('CP-1'));
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(counted(await t.client.status('CP-1'))).toBeLessThanOrEqual(held + 1);
+    await t.client.stop('CP-1');
+  });
+
   test('restart with another template: a new session from the beginning; the old one is stopped', async () => {
     t = await startServer();
     await t.station('CP-1', ocpp, { connectors: 2, faults: { slowResponsesMs: 100 } });

@@ -39,6 +39,9 @@ test.each(VERSIONS)('OCPP $ocpp: a full session against a simulated charge point
       { name: 'configuration', status: 'pending' },
       { name: 'test_transaction', status: 'pending' },
     ],
+    // Local-server additions: which template, and why that one.
+    template_id: 'tpl_standard_ac_22kw',
+    template_choice: 'given',
   });
 
   const end = await waitForEnd(t.client, 'CP-SITE42-001');
@@ -74,4 +77,22 @@ test.each(VERSIONS)('OCPP $ocpp: a full session against a simulated charge point
   expect(diag).toMatchObject({ firmware: { version: '3.8.2', vendor: 'ABB' }, hardware: { connectors: 2 } });
   const warns = await t.client.logs('CP-SITE42-001', { level: 'warn' });
   expect(warns.logs.map((l) => l.message)).toEqual(v.warnLines);
+});
+
+test('the start estimate is what the latest passed sessions of that template took here, once there are three', async () => {
+  t = await startServer();
+  const ids = ['CP-EST-1', 'CP-EST-2', 'CP-EST-3'];
+  for (const id of ids) await t.station(id, '1.6');
+  const first = await t.client.start(ids[0]!);
+  // No history yet: reckoned from the template (its steps' typical times and the charge).
+  expect(first.estimated_duration_seconds).toBeGreaterThan(30);
+  await waitForEnd(t.client, ids[0]!);
+  await Promise.all(ids.slice(1).map((id) => t.client.start(id)));
+  const ended = await Promise.all(ids.slice(1).map((id) => waitForEnd(t.client, id)));
+  expect(ended.every((s) => s.result === 'passed')).toBe(true);
+  const took = ids.map((id) => t.server.store.sessions.latest(id)!).map((s) => (Date.parse(s.completedAt!) - Date.parse(s.startedAt)) / 1000);
+  const next = await t.client.start(ids[0]!);
+  expect(next.estimated_duration_seconds).toBeGreaterThanOrEqual(Math.floor(Math.min(...took)));
+  expect(next.estimated_duration_seconds).toBeLessThanOrEqual(Math.ceil(Math.max(...took)) + 1);
+  expect(next.estimated_duration_seconds).toBeLessThan(first.estimated_duration_seconds);
 });

@@ -76,3 +76,16 @@ test('the hosted stand-in takes no lines into a session it ran itself', async ()
   });
   expect(r.status).toBe(409);
 });
+
+test("a site server takes no charge point log lines either; the hosted side refuses ones from the future or for another charge point", async () => {
+  const event = (cp: string, at = '2026-01-01T00:00:00Z') => ({ id: '0b6f1c3e-8f7a-4c5d-9e2b-1a2b3c4d5e6f', charge_point_id: cp, timestamp: at, level: 'info', topic: 'firmware', ref: null, message: 'Firmware update done' });
+  const path = (cp: string) => `/api/v1/installer/charge-points/${cp}/events`;
+  const onSite = await http(site.server.apiUrl, 'POST', path('CP-NEVER-CONNECTED'), { token: site.token, body: { events: [event('CP-NEVER-CONNECTED')] } });
+  expect(onSite.status).toBe(404);
+  expect(site.server.store.events.list('CP-NEVER-CONNECTED')).toEqual([]);
+  expect((await http(cloud.server.apiUrl, 'POST', path('CP-1'), { token: cloud.token, body: { events: [event('CP-1', '2099-01-01T00:00:00Z')] } })).status).toBe(400);
+  expect((await http(cloud.server.apiUrl, 'POST', path('CP-1'), { token: cloud.token, body: { events: [event('CP-2')] } })).status).toBe(400);
+  const first = await http(cloud.server.apiUrl, 'POST', path('CP-1'), { token: cloud.token, body: { events: [event('CP-1')] } });
+  const again = await http(cloud.server.apiUrl, 'POST', path('CP-1'), { token: cloud.token, body: { events: [event('CP-1')] } });
+  expect([first.body, again.body]).toEqual([{ charge_point_id: 'CP-1', accepted: 1, duplicates: 0 }, { charge_point_id: 'CP-1', accepted: 0, duplicates: 1 }]);
+});

@@ -71,7 +71,7 @@ test('Log and firmware status: Idle when nothing runs; certificates and Local Co
 });
 
 test('GetLog: Accepted with a file name, then Uploading and Uploaded with its requestId; a second one cancels the first', async () => {
-  const response = await csms.call('GetLog', { logType: 'DiagnosticsLog', requestId: 21, log: { remoteLocation: 'https://csms.example/logs/' } });
+  const response = await csms.call('GetLog', { logType: 'DiagnosticsLog', requestId: 21, log: { remoteLocation: 'ftp://csms.example/logs/' } });
   expect(response.status).toBe('Accepted');
   expect(response.filename).toMatch(/^DiagnosticsLog-.*\.log$/);
   await csms.until(() => csms.of('LogStatusNotification').some((c) => c.request.status === 'Uploaded'), 'uploaded');
@@ -93,7 +93,7 @@ test('GetLog: Accepted with a file name, then Uploading and Uploaded with its re
 test('UpdateFirmware: Downloading to Installed across a reboot with reason FirmwareUpdate, then FirmwareUpdated', async () => {
   const response = await csms.call('UpdateFirmware', {
     requestId: 31,
-    firmware: { location: 'https://csms.example/fw.bin', retrieveDateTime: new Date().toISOString(), signature: 'c2lnbmF0dXJl' },
+    firmware: { location: 'ftp://csms.example/fw.bin', retrieveDateTime: new Date().toISOString(), signature: 'c2lnbmF0dXJl' },
   });
   expect(response).toEqual({ status: 'Accepted' });
   await csms.until(() => csms.of('FirmwareStatusNotification').some((c) => c.request.status === 'Installed'), 'installed');
@@ -106,7 +106,7 @@ test('UpdateFirmware: Downloading to Installed across a reboot with reason Firmw
   await csms.until(() => csms.of('SecurityEventNotification').some((c) => c.request.type === 'FirmwareUpdated'), 'FirmwareUpdated');
   const bad = await csms.call('UpdateFirmware', {
     requestId: 32,
-    firmware: { location: 'https://csms.example/fw.bin', retrieveDateTime: new Date().toISOString(), signingCertificate: 'not a certificate' },
+    firmware: { location: 'ftp://csms.example/fw.bin', retrieveDateTime: new Date().toISOString(), signingCertificate: 'not a certificate' },
   });
   expect(bad.status).toBe('InvalidCertificate');
 });

@@ -13,6 +13,7 @@ import {
   type IssueCreated,
   type IssueSeverity,
   type ReportIssueRequest,
+  type StatusResponse,
   type StepName,
 } from '../../api/contract.js';
 import { reportIssueSchema } from '../../api/schemas.js';
@@ -22,6 +23,12 @@ import type { CliContext } from '../context.js';
 import type { Theme } from '../theme.js';
 import { runView } from './ink.js';
 import { Paint } from './kit.js';
+
+/** `38 characters (min 20)`, or `12 characters (min 20: 8 more)`: the count, and the minimum beside it. */
+export function descriptionCounter(length: number): string {
+  const short = MIN_ISSUE_DESCRIPTION - length;
+  return `${length} character${length === 1 ? '' : 's'} (min ${MIN_ISSUE_DESCRIPTION}${short > 0 ? `: ${short} more` : ''})`;
+}
 
 export interface IssueDraft {
   category?: IssueCategory | undefined;
@@ -61,7 +68,26 @@ export interface IssueFormProps {
   chargePointId: string;
   theme: Theme;
   initial: IssueDraft;
+  /** The steps offered; every step when no session is known. */
+  steps?: readonly StepName[] | undefined;
   onDone(created: IssueCreated | null): void;
+}
+
+/**
+ * What a session tells the form: the step to preselect (the failed one, else the running one) and
+ * the steps to offer, those of its template. A session that passed, or runs still, skipped a step
+ * only because it was asked to (the test transaction): that one is not offered. One that failed
+ * or was stopped also marks skipped the steps it never reached, which an installer may well
+ * report on: all are offered.
+ */
+export function issueStepsOf(status: StatusResponse | null): { step?: StepName; steps?: StepName[] } {
+  // Another server's answer is not checked against a schema: an odd one leaves the form as it is
+  // without, and only the steps the API knows are offered (a wrong server's ten thousand are not).
+  if (!status || !Array.isArray(status.steps)) return {};
+  const known = status.steps.filter((s) => (STEP_NAMES as readonly string[]).includes(s.name));
+  const step = (known.find((s) => s.status === 'failed') ?? known.find((s) => s.status === 'running'))?.name;
+  const onRequestOnly = status.result === 'passed' || status.status === 'running' || status.status === 'paused';
+  return { ...(step && { step }), steps: known.filter((s) => !(onRequestOnly && s.status === 'skipped')).map((s) => s.name) };
 }
 
 /**
@@ -69,7 +95,9 @@ export interface IssueFormProps {
  * failed), the 20-character rule counted as you type, photo URLs. The same schema as the server
  * checks first; what the server still refuses is shown on its field.
  */
-export function IssueForm({ client, chargePointId, theme, initial, onDone }: IssueFormProps) {
+export function IssueForm({ client, chargePointId, theme, initial, steps: given = STEP_NAMES, onDone }: IssueFormProps) {
+  // The step asked for (`--step`) is always there to keep.
+  const steps = initial.step && !given.includes(initial.step) ? STEP_NAMES.filter((s) => s === initial.step || given.includes(s)) : given;
   const [draft, setDraft] = useState<IssueDraft>(initial);
   const [field, setFieldState] = useState<Field>('category');
   // A select that is going away can still hear one more key; it must not act on it.
@@ -130,12 +158,16 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
     </Box>
   );
   const select = <T extends string>(f: Field, values: readonly T[], current: T | undefined, set: (v: T) => void, none?: string) => {
-    const items = [...(none ? [{ key: '', label: none, value: '' as T }] : []), ...values.map((v) => ({ key: v, label: v, value: v }))];
+    // Numbered as the list's number keys pick them (1 to 9).
+    const items = [...(none ? [{ key: '', label: none, value: '' as T }] : []), ...values.map((v) => ({ key: v, label: v, value: v }))].map((item, i) => ({
+      ...item,
+      label: i < 9 ? `${i + 1}. ${item.label}` : `   ${item.label}`,
+    }));
     const index = Math.max(0, items.findIndex((i) => i.value === (current ?? '')));
     return field === f ? (
       <Box marginLeft={2} flexDirection="column">
         <Paint theme={theme} dim>
-          ↑↓ then Enter, or the item's number
+          ↑↓ then Enter, or the item's number (1–9)
         </Paint>
         <SelectInput
           items={items}
@@ -167,7 +199,7 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
       {label('severity', 'severity', draft.severity)}
       {select('severity', ISSUE_SEVERITIES, draft.severity, (severity) => setDraft((d) => ({ ...d, severity })))}
       {label('step', 'step', draft.step)}
-      {select('step', STEP_NAMES, draft.step, (step) => setDraft((d) => ({ ...d, step: step || undefined })), '(not about one step)')}
+      {select('step', steps, draft.step, (step) => setDraft((d) => ({ ...d, step: step || undefined })), '(not about one step)')}
       {label('description', 'description', draft.description)}
       {text('description', {
         value: description,
@@ -184,7 +216,7 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
         },
         hint: (
           <Paint theme={theme} color={length < MIN_ISSUE_DESCRIPTION ? 'yellow' : 'green'}>
-            {`${length}/${MIN_ISSUE_DESCRIPTION} characters${length < MIN_ISSUE_DESCRIPTION ? `: ${MIN_ISSUE_DESCRIPTION - length} more needed` : ''}`}
+            {descriptionCounter(length)}
           </Paint>
         ),
       })}
@@ -210,6 +242,6 @@ export function IssueForm({ client, chargePointId, theme, initial, onDone }: Iss
   );
 }
 
-export function runIssueForm(ctx: CliContext, client: ApiClient, chargePointId: string, initial: IssueDraft): Promise<IssueCreated | null> {
-  return runView<IssueCreated | null>(ctx, null, (finish) => <IssueForm client={client} chargePointId={chargePointId} theme={ctx.theme} initial={initial} onDone={finish} />);
+export function runIssueForm(ctx: CliContext, client: ApiClient, chargePointId: string, initial: IssueDraft, steps?: readonly StepName[]): Promise<IssueCreated | null> {
+  return runView<IssueCreated | null>(ctx, null, (finish) => <IssueForm client={client} chargePointId={chargePointId} theme={ctx.theme} initial={initial} steps={steps} onDone={finish} />);
 }

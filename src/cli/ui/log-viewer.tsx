@@ -16,8 +16,11 @@ export type LevelFilter = LogLevel | 'info+' | 'all';
 export const matches = (filter: LevelFilter, entry: LogEntry): boolean =>
   filter === 'all' ? true : filter === 'info+' ? entry.level !== 'debug' : entry.level === filter;
 
-/** The last lines of a session, refreshed while shown (the live view's `l`). */
-export function LogTail({ client, chargePointId, sessionId, theme, lines = 10 }: { client: ApiClient; chargePointId: string; sessionId: string; theme: Theme; lines?: number }) {
+/**
+ * The last lines of a session, refreshed while shown (the live view's `l`). `follow`: the command
+ * that follows every line, for the server and data directory in use.
+ */
+export function LogTail({ client, chargePointId, sessionId, theme, follow, lines = 10 }: { client: ApiClient; chargePointId: string; sessionId: string; theme: Theme; follow: string; lines?: number }) {
   const [tail, setTail] = useState<LogEntry[]>([]);
   useEffect(() => {
     let stopped = false;
@@ -41,7 +44,7 @@ export function LogTail({ client, chargePointId, sessionId, theme, lines = 10 }:
   return (
     <Box flexDirection="column" borderStyle={theme.color ? 'round' : 'classic'} paddingX={1}>
       <Paint theme={theme} dim>
-        latest log lines (l to close; dynamo logs {chargePointId} --follow for all)
+        latest log lines (l to close; {follow} for all)
       </Paint>
       {tail.map((entry) => (
         <Text key={entry.seq} wrap="truncate-end">

@@ -23,6 +23,8 @@ export abstract class ChargePointConnection<Out extends CallMap = CallMap> {
     readonly rpc: RpcConnection<Out, CallMap>,
     readonly remoteAddress: string | null,
     readonly connectedAt: Date,
+    /** The address of ours it connected to: the one it can reach us on, for URLs we give it. */
+    readonly localAddress: string | null = null,
   ) {}
 
   get protocol(): string {

@@ -36,6 +36,8 @@ const TRIGGERED: Partial<Record<T.MessageTriggerEnumType, string>> = {
 
 /** How long a trigger's allowance lasts: a station that takes longer is not answering it. */
 const ALLOWANCE_MS = 60_000;
+/** Reports a Pending station may be answering at once: we ask for one at a time. */
+const MAX_REPORTS_AWAITED = 4;
 
 /**
  * Who may send what while its registration is not Accepted (B02.FR.09, B03.FR.07): a Pending
@@ -45,6 +47,8 @@ const ALLOWANCE_MS = 60_000;
  */
 class RegistrationGate {
   private readonly allowed = new Map<string, number[]>();
+  /** Reports asked for, by requestId: their pages may come until the last, each renewing the wait. */
+  private readonly reports = new Map<number, number>();
 
   constructor(private readonly state: ChargePointState) {}
 
@@ -52,15 +56,26 @@ class RegistrationGate {
   answered(action: string, request: unknown, response: unknown): void {
     if ((response as { status?: string }).status !== 'Accepted') return;
     if (action === 'TriggerMessage') this.allow(TRIGGERED[(request as T.TriggerMessageRequest).requestedMessage]);
-    // A report comes in pages; an allowance per page would need the page count: allow a window.
-    if (action === 'GetBaseReport' || action === 'GetReport') for (let i = 0; i < 100; i += 1) this.allow('NotifyReport');
+    if (action === 'GetBaseReport' || action === 'GetReport') {
+      const now = Date.now();
+      for (const [id, until] of this.reports) if (until <= now) this.reports.delete(id);
+      if (this.reports.size < MAX_REPORTS_AWAITED) this.reports.set((request as { requestId: number }).requestId, now + ALLOWANCE_MS);
+    }
   }
 
-  check(action: string): RpcViolation | null {
+  check(action: string, payload: unknown): RpcViolation | null {
     const { registration } = this.state;
     if (action === 'BootNotification' || registration === null || registration === 'Accepted') return null;
-    if (registration === 'Pending' && this.consume(action)) return null;
+    if (registration === 'Pending' && (action === 'NotifyReport' ? this.reportPage(payload as T.NotifyReportRequest) : this.consume(action))) return null;
     return new RpcViolation('SecurityError', `the station's registration is ${registration}: it may not send ${action} now (B02.FR.09, B03.FR.07)`);
+  }
+
+  private reportPage(page: T.NotifyReportRequest): boolean {
+    const until = this.reports.get(page.requestId);
+    if (until === undefined || until <= Date.now()) return false;
+    if (page.tbc) this.reports.set(page.requestId, Date.now() + ALLOWANCE_MS);
+    else this.reports.delete(page.requestId);
+    return true;
   }
 
   private allow(action: string | undefined): void {
@@ -91,7 +106,7 @@ export function installHandlers201(rpc: RpcConnection<CsmsCalls201, CsCalls201>,
   const id = state.id;
   const answer = commonAnswers(station);
   const gate = new RegistrationGate(state);
-  rpc.setGate((action) => gate.check(action));
+  rpc.setGate((action, payload) => gate.check(action, payload));
   rpc.on('answered', (action, request, response) => gate.answered(action, request, response));
   const token = (idToken: T.IdTokenType): T.IdTokenInfoType => ({ status: policy.authorizeIdTag(id, idToken.idToken) });
 

@@ -16,6 +16,13 @@ export interface CentralSystemPolicy {
    * what it is asked for) while it is configured. Accepted unless the operator asks otherwise.
    */
   registration(chargePointId: string, identity: StationIdentity): RegistrationStatus;
+  /**
+   * Where a station stands when it connects, before any BootNotification on this connection (a
+   * 2.0.1 station that was registered may reconnect without booting): Pending keeps it behind
+   * the same gate as a Pending boot would, so reconnecting is no way around it; null when it
+   * counts as registered.
+   */
+  registrationOnConnect(chargePointId: string): RegistrationStatus | null;
   /** The wait, in seconds, before a station answered Pending boots again. */
   pendingRetryS: number;
 }
@@ -34,6 +41,7 @@ export const DEFAULT_POLICY: CentralSystemPolicy = {
   authorizeIdTag: () => 'Accepted',
   nextTransactionId: clockSeededTransactionIds(),
   registration: () => 'Accepted',
+  registrationOnConnect: () => null,
   pendingRetryS: 30,
 };
 

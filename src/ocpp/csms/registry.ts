@@ -73,7 +73,7 @@ export class ChargePointRegistry {
     return [...this.states.values()];
   }
 
-  connected(id: string, protocol: string, remoteAddress: string | null): ChargePointState {
+  connected(id: string, protocol: string, remoteAddress: string | null, registration: RegistrationStatus | null = null): ChargePointState {
     const state = this.states.get(id) ?? this.blank(id);
     state.connected = true;
     state.protocol = protocol;
@@ -81,7 +81,7 @@ export class ChargePointRegistry {
     state.connectedAt = new Date();
     state.lastSeenMs = state.connectedAt.getTime();
     state.bootedThisConnection = false;
-    state.registration = null;
+    state.registration = registration;
     this.states.set(id, state);
     return state;
   }

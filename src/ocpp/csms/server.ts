@@ -79,6 +79,12 @@ export interface CsmsServerOptions {
   maxQueuedCalls?: number;
   policy?: Partial<CentralSystemPolicy>;
   limits?: Partial<UpgradeLimits>;
+  /**
+   * Plain HTTP requests on the OCPP port (a file server for the chargers) are offered here first;
+   * true means answered, false leaves them the 426. Such a handler bounds its own requests' time:
+   * the port's whole-request limit would cut an upload short.
+   */
+  requests?: (req: IncomingMessage, res: import('node:http').ServerResponse) => boolean;
 }
 
 export interface CsmsEvents {
@@ -161,16 +167,18 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
    * charge points connect with wss://: security profile 2 when Basic auth is on too.
    */
   async listen(port: number, host = '0.0.0.0', tls?: { cert: string | Buffer; key: string | Buffer }): Promise<AddressInfo> {
+    const requests = this.options.requests;
     const refuse = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
       // A plain request is not a handshake under way: it is answered, and its socket closed.
       this.handshakes.settled(req.socket);
+      if (requests?.(req, res)) return;
       res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket', Connection: 'close' });
       res.end('OCPP-J: connect with a WebSocket to /ocpp/<chargePointId>\n');
     };
     const { headersTimeoutMs, maxConnections } = this.limits;
     // Timeouts are checked every connectionsCheckingInterval (30 s by default): far too slow to
     // end a flood of half-open sockets.
-    const http = { headersTimeout: headersTimeoutMs, requestTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeoutMs) };
+    const http = { headersTimeout: headersTimeoutMs, requestTimeout: requests ? 0 : headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeoutMs) };
     const server = tls
       ? createHttpsServer({ ...http, cert: tls.cert, key: tls.key, handshakeTimeout: headersTimeoutMs }, refuse)
       : createServer(http, refuse);
@@ -257,7 +265,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
       }
     }
     this.handshakes.settled(req.socket);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, id, dialect, remoteAddress));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, id, dialect, remoteAddress, req.socket.localAddress ?? null));
   }
 
   /** The authenticator's answer, within the auth time limit; its failure is a refusal, not a crash. */
@@ -283,7 +291,7 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
     return undefined;
   }
 
-  private accept(ws: WebSocket, id: string, dialect: Dialect, remoteAddress: string | null): void {
+  private accept(ws: WebSocket, id: string, dialect: Dialect, remoteAddress: string | null, localAddress: string | null): void {
     const previous = this.connections.get(id);
     if (previous) {
       // Same id again: the charge point rebooted or lost its link without us noticing. The new
@@ -302,17 +310,17 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
       ...(this.options.maxBufferedBytes !== undefined && { maxBufferedBytes: this.options.maxBufferedBytes }),
     };
     const rpc = new RpcConnection<CallMap, CallMap>(ws, rpcOptions);
-    const state = this.registry.connected(id, dialect.protocol, remoteAddress);
+    const state = this.registry.connected(id, dialect.protocol, remoteAddress, this.policy.registrationOnConnect(id));
     const connectedAt = state.connectedAt ?? new Date();
     const station = { state, policy: this.policy, registry: this.registry, onProblem: (message: string): void => this.notify('problem', id, { message, text: '' }) };
     let cp: AnyChargePoint;
     if (dialect.protocol === ocpp201.protocol) {
       const typed = rpc as unknown as RpcConnection<CsmsCalls201, CsCalls201>;
-      cp = new Station201(id, typed as unknown as RpcConnection<CsmsCalls201, CallMap>, remoteAddress, connectedAt);
+      cp = new Station201(id, typed as unknown as RpcConnection<CsmsCalls201, CallMap>, remoteAddress, connectedAt, localAddress);
       installHandlers201(typed, station);
     } else {
       const typed = rpc as unknown as RpcConnection<CsmsCalls16, CpCalls16>;
-      cp = new ChargePoint16(id, typed as unknown as RpcConnection<CsmsCalls16, CallMap>, remoteAddress, connectedAt);
+      cp = new ChargePoint16(id, typed as unknown as RpcConnection<CsmsCalls16, CallMap>, remoteAddress, connectedAt, localAddress);
       installHandlers16(typed, station);
     }
     this.connections.set(id, cp);
@@ -350,12 +358,12 @@ export class CsmsServer extends EventEmitter<CsmsEvents> {
   }
 
 
-  /** Closes every charge point with 1001 (dropping any that does not finish the close in 2 s), then stops listening. */
   /** Sockets that have connected but not yet upgraded or been refused. */
   get handshaking(): number {
     return this.handshakes.total;
   }
 
+  /** Closes every charge point with 1001 (dropping any that does not finish the close in 2 s), then stops listening. */
   async close(): Promise<void> {
     const open = [...this.connections.values()];
     this.connections.clear();

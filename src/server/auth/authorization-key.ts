@@ -12,6 +12,15 @@ export const BASIC_AUTH_PASSWORD = 'BasicAuthPassword';
 export const SECURITY_CTRLR = 'SecurityCtrlr';
 
 /**
+ * Whether a 1.6 key or a 2.0.1 variable name is one of the password settings. Both versions
+ * compare these names without regard to case (1.6 CiString, 2.0.1 device model names), so one
+ * spelled `authorizationkey` is the password too: one predicate for validation, redaction and the
+ * engine.
+ */
+export const isPasswordName = (name: unknown): boolean =>
+  typeof name === 'string' && (name.toLowerCase() === AUTHORIZATION_KEY.toLowerCase() || name.toLowerCase() === BASIC_AUTH_PASSWORD.toLowerCase());
+
+/**
  * The passwords a charge point may connect with after AuthorizationKey = `value`. The
  * whitepaper sends the password hex-encoded (16-20 bytes as up to 40 hex digits) and the
  * charge point presents the bytes; some firmware presents the text as it came. Both are

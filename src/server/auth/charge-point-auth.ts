@@ -121,7 +121,7 @@ export function chargePointAuthenticator(
     });
 
   const authenticate: Authenticate = async (id, password, source) => {
-    const record = store.chargePoints.get(id);
+    const record = store.chargePoints.credentials(id);
     const hash = record?.passwordHash ?? null;
     const offered = record?.offeredPasswordHashes ?? [];
     if (!hash && offered.length === 0) {
@@ -138,13 +138,13 @@ export function chargePointAuthenticator(
     }
     try {
       if (hash && mac && (await verify(password, hash, source))) {
-        if (store.chargePoints.get(id)?.passwordHash !== hash) return refusal(401, 'its access was removed while it connected');
+        if (store.chargePoints.credentials(id)?.passwordHash !== hash) return refusal(401, 'its access was removed while it connected');
         verified.set(id, { hash, mac });
         return true;
       }
       for (const candidate of offered) {
         if (!(await verify(password, candidate, source))) continue;
-        if (!store.chargePoints.get(id)?.offeredPasswordHashes.includes(candidate)) return refusal(401, 'its access was removed while it connected');
+        if (!store.chargePoints.credentials(id)?.offeredPasswordHashes.includes(candidate)) return refusal(401, 'its access was removed while it connected');
         store.write(() => store.chargePoints.setPassword(id, candidate));
         onAdopted(id);
         return true;

@@ -1,4 +1,5 @@
 import { clip } from '../../common/clip.js';
+import { shellWord } from '../../common/shell-word.js';
 import { sourceOf } from '../../common/source-address.js';
 
 export interface Refusal {
@@ -56,6 +57,8 @@ export class RefusalLog {
     private readonly say: (line: string) => void,
     private readonly knownIds: () => string[],
     limits: Partial<RefusalLimits> = {},
+    /** A command as the operator types it for this server (its --data-dir, say). */
+    private readonly command: (args: string) => string = (args) => `dynamo ${args}`,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.timer = setInterval(() => this.flush(), this.limits.windowMs);
@@ -130,7 +133,7 @@ export class RefusalLog {
     const from = address(r.remoteAddress);
     if (!r.chargePointId) return `connection from ${from} refused: ${r.reason}`;
     const guess = r.reason === 'unknown charge point' ? closestId(r.chargePointId, this.knownIds()) : null;
-    const next = r.reason === 'unknown charge point' ? (guess ? ` — did you mean ${guess}?` : ` — dynamo local cp add ${r.chargePointId} lets it in`) : '';
+    const next = r.reason === 'unknown charge point' ? (guess ? ` — did you mean ${guess}?` : ` — ${this.command(`local cp add ${shellWord(r.chargePointId)}`)} lets it in`) : '';
     return `${r.chargePointId} refused: ${r.reason}, from ${from}${next}`;
   }
 

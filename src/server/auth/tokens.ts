@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { ApiError } from '../../api/errors.js';
+import { SIGNING_KEY_FILE } from './signing-key-file.js';
 import { writePrivateFile } from '../../common/private-files.js';
 
 /** The one algorithm we sign and accept: a token with any other `alg` (including "none") is refused. */
@@ -29,7 +30,7 @@ export class TokenService {
   ) {}
 
   static async open(dataDir: string, issuer: string, ttlSeconds: number): Promise<TokenService> {
-    const file = join(dataDir, 'jwt-signing-key.json');
+    const file = join(dataDir, SIGNING_KEY_FILE);
     let jwk: JWK;
     if (existsSync(file)) {
       jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;

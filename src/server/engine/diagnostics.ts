@@ -32,9 +32,8 @@ function reported(items: ConfigurationReportItem[], protocol: string | null): { 
  * configuration (1.6 GetConfiguration, 2.0.1 base report) and the connection as we saw it. What
  * it does not tell (network interface, signal, DNS, NTP, RCD) is null, never guessed.
  */
-export function buildDiagnostics(record: ChargePointRecord, live: ChargePointState | undefined): Diagnostics {
+export function buildDiagnostics(record: ChargePointRecord, items: ConfigurationReportItem[], live: ChargePointState | undefined): Diagnostics {
   const boot = live?.boot ?? record.boot;
-  const items = record.configuration ?? [];
   const protocol = live?.protocol ?? record.protocol;
   const { features, connectors } = reported(items, protocol);
   const seenConnectors = live ? [...live.connectors.values()].filter((c) => c.evseId > 0).length : 0;
@@ -62,7 +61,10 @@ export function buildDiagnostics(record: ChargePointRecord, live: ChargePointSta
       connectors: connectors ?? (seenConnectors > 0 ? seenConnectors : null),
       meter_type: boot?.meterType ?? null,
       rcd_present: null,
+      model: boot?.model ?? null,
+      serial_number: boot?.serialNumber ?? null,
     },
     configuration_readonly_keys: items.filter((i) => i.mutability === 'ReadOnly').map((i) => i.name),
+    model: boot?.model ?? null,
   };
 }

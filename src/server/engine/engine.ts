@@ -9,7 +9,9 @@ import type {
   StatusResponse,
   StepName,
   StopResponse,
+  TemplateChoice,
 } from '../../api/contract.js';
+import { sessionStartLine } from '../../api/session-facts.js';
 import { ApiError } from '../../api/errors.js';
 import { clip } from '../../common/clip.js';
 import { newId } from '../../common/ids.js';
@@ -36,14 +38,22 @@ import type { Template, TemplateCatalog } from './templates.js';
 
 export type ServerLog = (message: string) => void;
 
-/** Rough duration of a session, for the start response. */
-function estimateSeconds(template: Template, skipTestTransaction: boolean): number {
+/**
+ * How long a session should take, for the start response: the median of the latest that passed
+ * here with this template (the second charger of a site takes what the first took), else a
+ * reckoning from the template.
+ */
+function estimateSeconds(template: Template, skipTestTransaction: boolean, recent: number[], chargeSeconds: number): number {
+  if (recent.length >= 3) {
+    const sorted = [...recent].sort((a, b) => a - b);
+    return Math.max(1, Math.round(sorted[Math.floor(sorted.length / 2)]!));
+  }
   const per: Record<StepName, number> = {
     connectivity: 2,
     heartbeat: 3,
     configuration: 5 + template.configuration.length,
     connector_test: 15,
-    test_transaction: skipTestTransaction ? 0 : template.test_transaction.duration_seconds + 15,
+    test_transaction: skipTestTransaction ? 0 : chargeSeconds + 15,
   };
   return template.steps.reduce((sum, s) => sum + per[s], 0);
 }
@@ -68,6 +78,8 @@ export class CommissioningEngine {
     private readonly templates: TemplateCatalog,
     private readonly settings: EngineSettings,
     private readonly serverLog: ServerLog,
+    /** Work that owns the charge point outside any session (a firmware update rebooting it), said as why a start must wait. */
+    private readonly busyOutsideSessions: (chargePointId: string) => string | null = () => null,
   ) {
     this.problems = new LineDigest(serverLog, 'OCPP problems');
     this.churn = new LineDigest(serverLog, 'connections and disconnections');
@@ -115,23 +127,59 @@ export class CommissioningEngine {
     return unfinished.length;
   }
 
-  start(chargePointId: string, options: { templateId?: string; skipTestTransaction?: boolean }): StartResponse {
+  start(chargePointId: string, options: { templateId?: string; skipTestTransaction?: boolean; installerId?: string | null }): StartResponse {
     const record = this.requireChargePoint(chargePointId);
     if (record.commissionedAt) throw new ApiError('already_commissioned', `${chargePointId} was commissioned at ${record.commissionedAt}`);
     const active = this.store.sessions.active(chargePointId);
     if (active) throw new ApiError('session_already_running', `session ${active.id} is ${active.status} for ${chargePointId}`);
-    const template = this.resolveTemplate(chargePointId, options.templateId);
+    this.requireNotBusyOutsideSessions(chargePointId);
+    const { template, choice } = this.chooseTemplate(chargePointId, options.templateId);
     if (!this.csms.chargePoint(chargePointId)) {
       throw new ApiError('not_connected', `${chargePointId} is not connected over OCPP; check its Central System URL and credentials`);
     }
-    return this.begin(chargePointId, template, options.skipTestTransaction ?? false, null);
+    return { ...this.begin(chargePointId, template, options.skipTestTransaction ?? false, null, { installerId: options.installerId ?? null }), template_choice: choice };
   }
 
-  restart(chargePointId: string, options: { templateId?: string }): StartResponse {
+  /**
+   * A commissioned charge point (its board replaced, say) commissioned again: a new session whose
+   * first log line says who asked, when, and which commissioning it sets aside. `inWrite` runs in
+   * the transaction that creates the session and clears the commissioning, so none of the three
+   * exists without the others.
+   */
+  recommission(
+    chargePointId: string,
+    options: { templateId?: string; skipTestTransaction?: boolean; installerId?: string | null },
+    by: string,
+    inWrite: (session: { id: string; previousSessionId: string | null; previousAt: string; at: string }) => void,
+  ): StartResponse {
+    const record = this.requireChargePoint(chargePointId);
+    if (!record.commissionedAt) throw new ApiError('invalid_session_state', `${chargePointId} is not commissioned: start it without --recommission`);
+    const active = this.store.sessions.active(chargePointId);
+    if (active) throw new ApiError('session_already_running', `session ${active.id} is ${active.status} for ${chargePointId}`);
+    this.requireNotBusyOutsideSessions(chargePointId);
+    const { template, choice } = this.chooseTemplate(chargePointId, options.templateId);
+    if (!this.csms.chargePoint(chargePointId)) throw new ApiError('not_connected', `${chargePointId} is not connected over OCPP; check its Central System URL and credentials`);
+    const previous = { previousSessionId: record.commissionedSessionId, previousAt: record.commissionedAt };
+    const at = isoSeconds();
+    const note = `Re-commissioning ${chargePointId}, asked by ${by} at ${at}: the commissioning of ${previous.previousAt} (session ${previous.previousSessionId ?? 'unknown'}) is set aside`;
+    const started = this.begin(chargePointId, template, options.skipTestTransaction ?? false, null, {
+      installerId: options.installerId ?? null,
+      inWrite: (sessionId) => {
+        this.store.chargePoints.clearCommissioned(chargePointId);
+        inWrite({ id: sessionId, ...previous, at });
+      },
+      firstLine: note,
+    });
+    this.serverLog(`${chargePointId}: ${note}`);
+    return { ...started, template_choice: choice };
+  }
+
+  restart(chargePointId: string, options: { templateId?: string; installerId?: string | null }): StartResponse {
     const record = this.requireChargePoint(chargePointId);
     if (record.commissionedAt) throw new ApiError('already_commissioned', `${chargePointId} was commissioned at ${record.commissionedAt}`);
+    this.requireNotBusyOutsideSessions(chargePointId);
     const previous = this.store.sessions.latest(chargePointId);
-    const template = this.resolveTemplate(chargePointId, options.templateId ?? previous?.templateId);
+    const { template, choice } = this.chooseTemplate(chargePointId, options.templateId ?? previous?.templateId);
     if (!this.csms.chargePoint(chargePointId)) throw new ApiError('not_connected', `${chargePointId} is not connected over OCPP`);
     const id = newId('comm');
     const runner = this.runners.get(chargePointId);
@@ -139,15 +187,33 @@ export class CommissioningEngine {
       runner.stop(id);
       this.runners.delete(chargePointId);
     }
-    return this.begin(chargePointId, template, previous?.skipTestTransaction ?? false, id);
+    // The previous session's template counts as the last used one when none is given.
+    const why: TemplateChoice = options.templateId ? 'given' : previous ? 'last_used' : choice;
+    return { ...this.begin(chargePointId, template, previous?.skipTestTransaction ?? false, id, { installerId: options.installerId ?? null }), template_choice: why };
   }
 
-  private begin(chargePointId: string, template: Template, skipTestTransaction: boolean, id: string | null): StartResponse {
+  /** A session started meanwhile would fail for the reboot, and its checks would hold up the update's. */
+  private requireNotBusyOutsideSessions(chargePointId: string, then = 'start the session'): void {
+    const busy = this.busyOutsideSessions(chargePointId);
+    if (busy) throw new ApiError('invalid_session_state', `${busy} on ${chargePointId}; ${then} once it has ended`);
+  }
+
+  private begin(
+    chargePointId: string,
+    template: Template,
+    skipTestTransaction: boolean,
+    id: string | null,
+    /** Who asked; what else the session's first write holds; a line logged before the others. */
+    how: { installerId: string | null; inWrite?: (sessionId: string) => void; firstLine?: string },
+  ): StartResponse {
+    const { installerId, inWrite, firstLine } = how;
     const startedAt = isoSeconds();
-    const session = this.store.write(() =>
-      this.store.sessions.create(
+    const sessionId = id ?? newId('comm');
+    const session = this.store.write(() => {
+      inWrite?.(sessionId);
+      return this.store.sessions.create(
         {
-          id: id ?? newId('comm'),
+          id: sessionId,
           chargePointId,
           templateId: template.template_id,
           skipTestTransaction,
@@ -158,18 +224,26 @@ export class CommissioningEngine {
           pausedAt: null,
           pausedAtStep: null,
           resumedAt: null,
-          estimatedDurationSeconds: estimateSeconds(template, skipTestTransaction),
+          estimatedDurationSeconds: estimateSeconds(
+            template,
+            skipTestTransaction,
+            this.store.sessions.recentPassedDurations(template.template_id, skipTestTransaction),
+            this.settings.testTransaction.duration_seconds ?? template.test_transaction.duration_seconds,
+          ),
           failureReason: null,
           supersededBy: null,
           origin: 'local',
         },
         template.steps,
-      ),
-    );
+      );
+    });
     this.store.chargePoints.setTemplate(chargePointId, template.template_id);
     const runner = new SessionRunner(session, template, this.store, this.settings, this.link(chargePointId, session.id));
     this.runners.set(chargePointId, runner);
+    if (firstLine) runner.log('info', firstLine, null);
     runner.log('info', `Session started with template ${template.template_id}${skipTestTransaction ? ' (test transaction skipped)' : ''}`, null);
+    // Who ran it, in the log rather than a column: the log is what reaches the hosted API.
+    runner.log('info', sessionStartLine({ installer_id: installerId, template_id: template.template_id, skip_test_transaction: skipTestTransaction }), null);
     this.serverLog(`${chargePointId}: commissioning session ${session.id} started (${template.template_id})`);
     void runner.run().then(() => this.finished(runner));
     return {
@@ -179,6 +253,7 @@ export class CommissioningEngine {
       started_at: startedAt,
       estimated_duration_seconds: session.estimatedDurationSeconds,
       steps: session.steps.map(stepState),
+      template_id: template.template_id,
     };
   }
 
@@ -187,7 +262,10 @@ export class CommissioningEngine {
     this.store.logs.release(runner.sessionId);
     const session = this.store.sessions.get(runner.sessionId);
     if (!session) return;
-    this.serverLog(`${session.chargePointId}: session ${session.id} ${session.status}${session.result ? ` (${session.result})` : ''}`);
+    // "failed (failed)" says nothing; why it failed is what the operator watching local up needs.
+    const result = session.result && session.result !== session.status ? ` (${session.result})` : '';
+    const why = session.status === 'failed' && session.failureReason ? `: ${clip(session.failureReason, 200)}` : '';
+    this.serverLog(`${session.chargePointId}: session ${session.id} ${session.status}${result}${why}`);
   }
 
   status(chargePointId: string): StatusResponse {
@@ -234,9 +312,10 @@ export class CommissioningEngine {
 
   async applyTemplate(chargePointId: string, templateId: string): Promise<ApplyTemplateResponse> {
     this.requireChargePoint(chargePointId);
-    const template = this.templates.get(templateId);
-    if (!template) throw new ApiError('not_found', `template ${templateId} not found`);
+    const template = this.template(templateId);
     if (!this.csms.chargePoint(chargePointId)) throw new ApiError('not_connected', `${chargePointId} is not connected over OCPP`);
+    // Settings written while the charger installs new firmware may be lost in its reboot, or refused half-way.
+    this.requireNotBusyOutsideSessions(chargePointId, 'apply the template');
     const runner = this.runners.get(chargePointId);
     if (runner?.gate.paused && this.configLock.holder(chargePointId) === 'session') {
       throw new ApiError('invalid_session_state', `the session is paused inside its configuration step; resume or stop it before applying a template`);
@@ -282,7 +361,9 @@ export class CommissioningEngine {
         log(accepted.ok ? 'info' : 'warn', accepted.ok ? `configured with ${template.template_id} and registered (BootNotification accepted)` : `configured, but not registered: ${accepted.detail}`);
       });
     } catch (err) {
-      log('warn', `stays Pending: configuring it failed (${describeError(err)})`);
+      // After "retrying when the charge point is back", the operator must learn that the retry is
+      // its next connection, not that all is lost.
+      log('warn', `stays Pending: configuring it failed (${describeError(err)}); tried again at its next BootNotification or connection`);
     }
   }
 
@@ -319,7 +400,7 @@ export class CommissioningEngine {
   /** With `full`, the configuration it last reported (kept with the session that read it). */
   diagnostics(chargePointId: string, options: { full?: boolean } = {}): Diagnostics {
     const record = this.requireChargePoint(chargePointId);
-    const diagnostics = buildDiagnostics(record, this.csms.state(chargePointId));
+    const diagnostics = buildDiagnostics(record, this.store.chargePoints.configuration(chargePointId) ?? [], this.csms.state(chargePointId));
     return options.full ? { ...diagnostics, configuration_report: this.store.reports.latest(chargePointId) } : diagnostics;
   }
 
@@ -332,7 +413,11 @@ export class CommissioningEngine {
       throw new ApiError('checks_not_passed', `${chargePointId} cannot be commissioned: ${state}`);
     }
     const at = isoSeconds();
-    this.store.write(() => this.store.chargePoints.markCommissioned(chargePointId, latest.id, at));
+    this.store.write(() => {
+      this.store.chargePoints.markCommissioned(chargePointId, latest.id, at);
+      // Synced once the session it rests on has been (outbox-sync holds it back until then).
+      this.store.outbox.add('commission', latest.id, chargePointId);
+    });
     this.serverLog(`${chargePointId}: commissioned (session ${latest.id})`);
     return { charge_point_id: chargePointId, status: 'commissioned', commissioned_at: at, session_id: latest.id };
   }
@@ -350,21 +435,33 @@ export class CommissioningEngine {
     return runner;
   }
 
+  /** A template by id; one whose drop-in file is not valid is named with its file and the reason. */
+  private template(id: string): Template {
+    const template = this.templates.get(id);
+    if (template) return template;
+    const invalid = this.templates.invalid().find((p) => p.templateId === id);
+    if (!invalid) throw new ApiError('not_found', `template ${id} not found`);
+    throw new ApiError('not_found', `template ${id} not found: its file ${invalid.file} is not valid (${invalid.message})`, [
+      { field: 'template_id', issue: 'invalid_template_file', file: invalid.file, reason: invalid.message },
+    ]);
+  }
+
   /** The template asked for; else the charge point's own; else one made for its model; else the default. */
-  private resolveTemplate(chargePointId: string, requested: string | undefined): Template {
-    if (requested) {
-      const template = this.templates.get(requested);
-      if (!template) throw new ApiError('not_found', `template ${requested} not found`);
-      return template;
-    }
+  private chooseTemplate(chargePointId: string, requested: string | undefined): { template: Template; choice: TemplateChoice } {
+    if (requested) return { template: this.template(requested), choice: 'given' };
     const record = this.store.chargePoints.get(chargePointId);
+    const last = record?.templateId ? this.templates.get(record.templateId) : undefined;
+    if (last) return { template: last, choice: 'last_used' };
     const boot = this.csms.state(chargePointId)?.boot ?? record?.boot;
-    const template =
-      (record?.templateId ? this.templates.get(record.templateId) : undefined) ??
-      this.templates.forModel(boot?.vendor, boot?.model) ??
-      this.templates.get(this.settings.defaultTemplateId);
-    if (!template) throw new ApiError('not_found', `no template given and the default ${this.settings.defaultTemplateId} is not installed`);
-    return template;
+    const forModel = this.templates.forModel(boot?.vendor, boot?.model);
+    if (forModel) return { template: forModel, choice: 'model_match' };
+    const fallback = this.templates.get(this.settings.defaultTemplateId);
+    if (!fallback) throw new ApiError('not_found', `no template given and the default ${this.settings.defaultTemplateId} is not installed`);
+    return { template: fallback, choice: 'default' };
+  }
+
+  private resolveTemplate(chargePointId: string, requested: string | undefined): Template {
+    return this.chooseTemplate(chargePointId, requested).template;
   }
 
   /**
@@ -383,7 +480,7 @@ export class CommissioningEngine {
         const record = this.store.chargePoints.get(chargePointId);
         return record?.boot && record.bootedAt ? { identity: record.boot, at: record.bootedAt } : null;
       },
-      configuration: () => this.store.chargePoints.get(chargePointId)?.configuration ?? null,
+      configuration: () => this.store.chargePoints.configuration(chargePointId),
       markConfigured: () => this.store.write(() => this.store.chargePoints.markConfigured(chargePointId, isoSeconds())),
       connection: () => {
         const cp = this.csms.chargePoint(chargePointId);
@@ -431,12 +528,23 @@ export class CommissioningEngine {
     if (runner) {
       runner.reconnected();
       this.askForBootIfSilent(cp, runner);
-    }
+    } else this.configureIfPendingWithoutBoot(cp);
     const waiters = this.connectWaiters.get(cp.id);
     if (waiters) {
       this.connectWaiters.delete(cp.id);
       for (const resolve of waiters) resolve(cp);
     }
+  }
+
+  /**
+   * A station kept Pending that reconnects without booting (a 2.0.1 one may) is still Pending,
+   * and is configured as if it had booted; one that boots is configured on its boot.
+   */
+  private configureIfPendingWithoutBoot(cp: AnyChargePoint): void {
+    setTimeout(() => {
+      const state = this.csms.state(cp.id);
+      if (cp.isOpen && state?.registration === 'Pending' && !state.bootedThisConnection) void this.configurePending(cp.id);
+    }, this.settings.triggerWaitMs).unref();
   }
 
   /**

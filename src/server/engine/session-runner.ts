@@ -46,6 +46,8 @@ export class SessionRunner {
   private current: { position: number; name: StepName; startedAt: number; pausedMs: number } | null = null;
   private pausedSince: number | null = null;
   private progress: string | null = null;
+  /** What the step was doing when its charge point went away, shown again when it is back. */
+  private beforeDisconnect: string | null = null;
   private ctx: StepContext | null = null;
   private finished = false;
   private graceCancel: (() => void) | null = null;
@@ -258,9 +260,12 @@ export class SessionRunner {
     const grace = this.settings.reconnectGraceS;
     const since = isoSeconds();
     this.logCounted('warn', `Charge point disconnected (${code}${reason ? `, ${clip(reason, 120)}` : ''}); waiting up to ${grace} s for it to return`);
+    // What the running step shows while it waits, so every view says so at once.
+    this.beforeDisconnect = this.progress;
+    this.progress = `charger disconnected; waiting up to ${grace} s for it to return`;
     this.graceCancel = this.gate.timer(grace * 1000, () => {
       this.graceCancel = null;
-      this.gate.end(new SessionAborted(`Charge point disconnected at ${since} and did not return within ${grace} s`));
+      this.gate.end(new SessionAborted(`Charge point disconnected at ${since} and did not return within ${grace} s: check its power and its network link (cable, Wi-Fi or 4G signal)`));
     });
   }
 
@@ -268,6 +273,7 @@ export class SessionRunner {
     if (!this.graceCancel) return;
     this.graceCancel();
     this.graceCancel = null;
+    this.progress = this.beforeDisconnect === null ? 'charger reconnected; continuing' : this.beforeDisconnect;
     this.logCounted('info', 'Charge point reconnected; continuing');
   }
 

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { STEP_NAMES, type StepName, type TemplateSummary } from '../../api/contract.js';
+import { namesModel } from '../../api/model-match.js';
 import { chargePointPassword } from '../../api/schemas.js';
 import { problems } from '../../api/validate.js';
-import { AUTHORIZATION_KEY, BASIC_AUTH_PASSWORD } from '../auth/authorization-key.js';
+import { clip } from '../../common/clip.js';
+import { AUTHORIZATION_KEY, BASIC_AUTH_PASSWORD, isPasswordName } from '../auth/authorization-key.js';
 
 export interface TemplateKey {
   key: string;
@@ -44,7 +46,14 @@ export interface TestTransactionSettings {
   min_energy_wh: number;
 }
 
+/** The lowest firmware a charger may run: below it the connectivity step warns, or fails. */
+export interface MinimumFirmware {
+  version: string;
+  on_lower: 'warn' | 'fail';
+}
+
 export interface Template extends TemplateSummary {
+  minimum_firmware: MinimumFirmware | null;
   /** OCPP 1.6 configuration keys. */
   configuration: TemplateKey[];
   /** OCPP 2.0.1 device-model variables. */
@@ -119,6 +128,12 @@ export const templateFileSchema = {
         min_energy_wh: { type: 'number', minimum: 0 },
       },
     },
+    minimum_firmware: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['version'],
+      properties: { version: { type: 'string', minLength: 1, maxLength: 50, pattern: '\\d' }, on_lower: { type: 'string', enum: ['warn', 'fail'] } },
+    },
     step_timeouts_seconds: {
       type: 'object',
       additionalProperties: false,
@@ -132,6 +147,7 @@ interface TemplateFile extends TemplateSummary {
   variables?: (Omit<TemplateVariable, 'required'> & { required?: boolean })[];
   test_transaction?: Partial<TestTransactionSettings>;
   step_timeouts_seconds?: Partial<Record<StepName, number>>;
+  minimum_firmware?: { version: string; on_lower?: 'warn' | 'fail' };
 }
 
 export const DEFAULT_TEST_TRANSACTION: TestTransactionSettings = {
@@ -142,18 +158,35 @@ export const DEFAULT_TEST_TRANSACTION: TestTransactionSettings = {
   id_token_type: 'Central',
 };
 
-export type TemplateProblem = { file: string; message: string };
+/** A file left out, with the id it gives when it can be read that far (else its name's). */
+export type TemplateProblem = { file: string; message: string; templateId: string | null };
+
+/** What a reason may take of a line: a schema can report many fields. */
+const PROBLEM_LIMIT = 500;
 
 function parse(file: string, text: string): Template | TemplateProblem {
+  const named = basename(file, '.json');
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    return { file, message: `not valid JSON: ${(err as Error).message}` };
+    return { file, message: clip(`not valid JSON: ${(err as Error).message}`, PROBLEM_LIMIT), templateId: named };
   }
   const found = problems(templateFileSchema, data);
-  if (found.length > 0) return { file, message: found.map((p) => p.message).join('; ') };
+  if (found.length > 0) {
+    const id = (data as { template_id?: unknown } | null)?.template_id;
+    return { file, message: clip(found.map((p) => p.message).join('; '), PROBLEM_LIMIT), templateId: typeof id === 'string' ? clip(id, 100) : named };
+  }
   const t = data as TemplateFile;
+  const misspelt = [...Object.keys(t.configuration ?? {}), ...(t.variables ?? []).map((v) => v.variable)].find(
+    (n) => isPasswordName(n) && n !== AUTHORIZATION_KEY && n !== BASIC_AUTH_PASSWORD,
+  );
+  // Stations compare these names without case: a password under another spelling would be sent
+  // unchecked and logged as an ordinary setting.
+  if (misspelt) {
+    const spelling = misspelt.toLowerCase() === AUTHORIZATION_KEY.toLowerCase() ? AUTHORIZATION_KEY : BASIC_AUTH_PASSWORD;
+    return { file, message: `${clip(misspelt, 50)} is the charge point's password: spell it ${spelling}`, templateId: clip(t.template_id, 100) };
+  }
   // Steps always run in the engine's order, whatever order the file lists them in.
   const steps = STEP_NAMES.filter((s) => t.steps.includes(s));
   return {
@@ -169,6 +202,7 @@ function parse(file: string, text: string): Template | TemplateProblem {
     variables: (t.variables ?? []).map((v) => ({ ...v, required: v.required ?? false })),
     test_transaction: { ...DEFAULT_TEST_TRANSACTION, ...t.test_transaction },
     step_timeouts_seconds: t.step_timeouts_seconds ?? {},
+    minimum_firmware: t.minimum_firmware ? { version: t.minimum_firmware.version, on_lower: t.minimum_firmware.on_lower ?? 'warn' } : null,
     source: file,
   };
 }
@@ -180,6 +214,7 @@ function parse(file: string, text: string): Template | TemplateProblem {
  */
 export class TemplateCatalog {
   private cache = new Map<string, Template>();
+  private invalidFiles: TemplateProblem[] = [];
   private stamp = '';
 
   constructor(
@@ -195,17 +230,26 @@ export class TemplateCatalog {
     return [...this.load().values()].sort((a, b) => a.template_id.localeCompare(b.template_id));
   }
 
+  /** Files left out at the last read, for `templates` and for a start that names one. */
+  invalid(): TemplateProblem[] {
+    this.load();
+    return this.invalidFiles;
+  }
+
   /** The template for a model: the first whose compatible_models names it. */
   forModel(vendor: string | undefined, model: string | undefined): Template | undefined {
-    if (!model) return undefined;
-    const wanted = [model, `${vendor ?? ''} ${model}`.trim()].map((s) => s.toLowerCase());
-    return this.list().find((t) => t.compatible_models.some((m) => wanted.includes(m.toLowerCase())));
+    return this.list().find((t) => namesModel(t.compatible_models, vendor, model));
   }
 
   private load(): Map<string, Template> {
     const stamp = this.dirs.map((d) => mtime(d)).join('|');
     if (stamp === this.stamp) return this.cache;
     const next = new Map<string, Template>();
+    const invalid: TemplateProblem[] = [];
+    const leaveOut = (problem: TemplateProblem): void => {
+      invalid.push(problem);
+      this.onProblem(problem);
+    };
     for (const dir of this.dirs) {
       let names: string[];
       try {
@@ -219,15 +263,16 @@ export class TemplateCatalog {
         try {
           text = readFileSync(file, 'utf8');
         } catch (err) {
-          this.onProblem({ file, message: (err as Error).message });
+          leaveOut({ file, message: (err as Error).message, templateId: basename(name, '.json') });
           continue;
         }
         const parsed = parse(file, text);
-        if ('message' in parsed) this.onProblem(parsed);
+        if ('message' in parsed) leaveOut(parsed);
         else next.set(parsed.template_id, parsed);
       }
     }
     this.cache = next;
+    this.invalidFiles = invalid;
     this.stamp = stamp;
     return next;
   }

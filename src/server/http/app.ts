@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../api/errors.js';
 import { ROUTES, type RouteName } from '../../api/routes.js';
@@ -10,6 +11,7 @@ import type { RequestContext, RouteHandler, RouteResult } from './types.js';
 export type Handlers = Record<RouteName, RouteHandler>;
 
 function send(res: ServerResponse, result: RouteResult): void {
+  if (result.file) return sendFile(res, result.file);
   const text = JSON.stringify(result.body);
   res.writeHead(result.status, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -18,6 +20,19 @@ function send(res: ServerResponse, result: RouteResult): void {
     ...result.headers,
   });
   res.end(text);
+}
+
+/** A stored file as the answer, streamed; one that went missing since is a 404 while nothing is sent yet. */
+function sendFile(res: ServerResponse, path: string): void {
+  const file = createReadStream(path);
+  file.once('open', () => {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store' });
+    file.pipe(res);
+  });
+  file.once('error', () => {
+    if (res.headersSent) res.destroy();
+    else send(res, { status: 404, body: new ApiError('not_found', 'the file is no longer there').toBody() });
+  });
 }
 
 function bearer(header: string | undefined): string | null {
@@ -65,7 +80,8 @@ export function createRequestHandler(
       const cp = match.params['charge_point_id'];
       if (cp !== undefined && !inScope(auth, cp)) throw new ApiError('forbidden', `this token is not scoped to ${cp}`);
     }
-    const body = route.method === 'POST' || route.method === 'PUT' ? await readJsonBody(req) : undefined;
+    const fileBody = 'fileBody' in route && route.fileBody === true;
+    const body = !fileBody && (route.method === 'POST' || route.method === 'PUT') ? await readJsonBody(req) : undefined;
     const ctx: RequestContext = {
       route: match.name,
       params: match.params,
@@ -74,6 +90,7 @@ export function createRequestHandler(
       headers: req.headers,
       auth,
       remoteAddress: peerOf(req),
+      fileBody: fileBody ? req : null,
     };
     send(res, await handlers[match.name](ctx));
   }
@@ -104,6 +121,7 @@ function answerError(req: IncomingMessage, res: ServerResponse, err: unknown, on
   const headers: Record<string, string> = {};
   if (apiError.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="dynamo"';
   // A body too large is not read to its end: Node closes the socket once this answer is out.
-  if (apiError.code === 'payload_too_large') headers['Connection'] = 'close';
+  // Nor is a file body refused before it was read (it could be hundreds of megabytes).
+  if (apiError.code === 'payload_too_large' || !req.complete) headers['Connection'] = 'close';
   send(res, { status: apiError.status, body: apiError.toBody(), headers });
 }

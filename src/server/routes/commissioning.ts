@@ -2,24 +2,28 @@ import type { ApplyTemplateRequest, DiagnosticsQuery, RestartRequest, StartReque
 import { applyTemplateSchema, diagnosticsQuerySchema, restartSchema, startSchema } from '../../api/schemas.js';
 import { validate } from '../../api/validate.js';
 import { ok, type RouteHandler } from '../http/types.js';
+import { explainNotConnected } from '../why-offline.js';
 import type { RouteDeps } from './deps.js';
 
 type Names = 'start' | 'status' | 'stop' | 'pause' | 'resume' | 'restart' | 'applyTemplate' | 'diagnostics' | 'commission';
 
 /** Routes that drive the commissioning engine. */
-export function commissioningRoutes({ engine }: RouteDeps): Record<Names, RouteHandler> {
+export function commissioningRoutes({ engine, refusals, clashes }: RouteDeps): Record<Names, RouteHandler> {
   const cp = (params: Record<string, string>): string => params['charge_point_id']!;
+  // A charger that is not connected: the error says why, when the server knows.
+  const explained = <T>(params: Record<string, string>, fn: () => T): T => explainNotConnected(cp(params), refusals, clashes, fn);
   return {
-    start: ({ params, body }) => {
+    start: ({ params, body, auth }) => {
       const req = validate<StartRequest>(startSchema, body);
-      const options: { templateId?: string; skipTestTransaction?: boolean } = {};
+      const options: { templateId?: string; skipTestTransaction?: boolean; installerId: string | null } = { installerId: auth?.installerId ?? null };
       if (req.template_id !== undefined) options.templateId = req.template_id;
       if (req.skip_test_transaction !== undefined) options.skipTestTransaction = req.skip_test_transaction;
-      return ok(engine.start(cp(params), options), 202);
+      return ok(explained(params, () => engine.start(cp(params), options)), 202);
     },
-    restart: ({ params, body }) => {
+    restart: ({ params, body, auth }) => {
       const req = validate<RestartRequest>(restartSchema, body);
-      return ok(engine.restart(cp(params), req.template_id === undefined ? {} : { templateId: req.template_id }), 202);
+      const installerId = auth?.installerId ?? null;
+      return ok(explained(params, () => engine.restart(cp(params), req.template_id === undefined ? { installerId } : { templateId: req.template_id, installerId })), 202);
     },
     status: ({ params }) => ok(engine.status(cp(params))),
     stop: ({ params }) => ok(engine.stop(cp(params))),

@@ -2,11 +2,12 @@ import type { Handlers } from '../http/app.js';
 import { loginRoute } from './auth.js';
 import { commissioningRoutes } from './commissioning.js';
 import type { RouteDeps } from './deps.js';
+import { firmwareRoutes } from './firmware.js';
 import { healthRoute } from './health.js';
 import { issuesRoute, reportIssueRoute } from './issues.js';
-import { addLocalChargePointRoute, listLocalChargePointsRoute, removeLocalChargePointRoute } from './local-charge-points.js';
+import { addLocalChargePointRoute, listLocalChargePointsRoute, recommissionRoute, removeLocalChargePointRoute } from './local-charge-points.js';
 import { logsRoute } from './logs.js';
-import { postSessionLogsRoute, putSessionRoute } from './sync.js';
+import { postChargePointEventsRoute, postSessionLogsRoute, putSessionRoute } from './sync.js';
 import { templatesRoute } from './templates.js';
 
 /** One handler per route of the table in src/api/routes.ts; the compiler checks none is missing. */
@@ -21,8 +22,11 @@ export function routeHandlers(deps: RouteDeps): Handlers {
     issues: issuesRoute(deps),
     putSession: putSessionRoute(deps),
     postSessionLogs: postSessionLogsRoute(deps),
+    postChargePointEvents: postChargePointEventsRoute(deps),
     localChargePoints: listLocalChargePointsRoute(deps),
     addLocalChargePoint: addLocalChargePointRoute(deps),
     removeLocalChargePoint: removeLocalChargePointRoute(deps),
+    recommission: recommissionRoute(deps),
+    ...firmwareRoutes(deps),
   };
 }

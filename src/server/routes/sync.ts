@@ -1,6 +1,6 @@
-import type { LogBatchRequest, LogBatchResponse, SessionPutResponse, SessionRecord } from '../../api/contract.js';
+import type { ChargePointEvent, EventBatchResponse, LogBatchRequest, LogBatchResponse, SessionPutResponse, SessionRecord } from '../../api/contract.js';
 import { ApiError } from '../../api/errors.js';
-import { logBatchSchema, sessionRecordSchema } from '../../api/schemas.js';
+import { eventBatchSchema, logBatchSchema, sessionRecordSchema } from '../../api/schemas.js';
 import { validate } from '../../api/validate.js';
 import { ok, type RouteHandler } from '../http/types.js';
 import type { RouteDeps } from './deps.js';
@@ -22,7 +22,7 @@ function requireReceiver(deps: RouteDeps): void {
 /** Clocks differ a little; a record from the future is forged or broken. */
 const FUTURE_SKEW_MS = 5 * 60_000;
 
-function refuseFuture(field: string, value: string | null | undefined): void {
+export function refuseFuture(field: string, value: string | null | undefined): void {
   if (value && Date.parse(value) > Date.now() + FUTURE_SKEW_MS) {
     throw new ApiError('validation_error', `${field} is in the future (${value})`, [{ field, issue: 'in_the_future' }]);
   }
@@ -69,6 +69,23 @@ export function postSessionLogsRoute(deps: RouteDeps): RouteHandler {
     if (existing?.origin === 'local') throw new ApiError('already_exists', `session ${sessionId} was run here; its log takes no lines from elsewhere`);
     const counts = deps.store.logs.receive(sessionId, batch.logs);
     const response: LogBatchResponse = { session_id: sessionId, ...counts };
+    return ok(response);
+  };
+}
+
+/** POST .../charge-points/{id}/events: a charge point's own log lines; an id already stored is skipped. */
+export function postChargePointEventsRoute(deps: RouteDeps): RouteHandler {
+  return ({ params, body }) => {
+    const chargePointId = params['charge_point_id']!;
+    requireReceiver(deps);
+    const { events } = validate<{ events: ChargePointEvent[] }>(eventBatchSchema, body);
+    events.forEach((event, i) => {
+      refuseFuture(`events[${i}].timestamp`, event.timestamp);
+      if (event.charge_point_id !== chargePointId) throw new ApiError('validation_error', `events[${i}].charge_point_id does not match the path`, [{ field: `events[${i}].charge_point_id`, issue: 'mismatch' }]);
+    });
+    requireChargePoint(deps, chargePointId);
+    const accepted = deps.store.write(() => events.filter((event) => deps.store.events.receive(event)).length);
+    const response: EventBatchResponse = { charge_point_id: chargePointId, accepted, duplicates: events.length - accepted };
     return ok(response);
   };
 }

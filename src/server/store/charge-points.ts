@@ -38,7 +38,6 @@ export interface ChargePointRecord {
   commissionedSessionId: string | null;
   boot: StationIdentity | null;
   bootedAt: string | null;
-  configuration: ConfigurationReportItem[] | null;
   configurationAt: string | null;
   remoteAddress: string | null;
   protocol: string | null;
@@ -58,7 +57,6 @@ interface Row {
   commissioned_session_id: string | null;
   boot_json: string | null;
   booted_at: string | null;
-  configuration_json: string | null;
   configuration_at: string | null;
   remote_address: string | null;
   protocol: string | null;
@@ -67,17 +65,23 @@ interface Row {
   configured_at: string | null;
 }
 
+// Every column but the configuration report, which may be megabytes: listing charge points or
+// checking one's password must not parse it.
+const COLUMNS =
+  'id, password_hash, offered_password_hashes, template_id, created_at, commissioned_at, commissioned_session_id, boot_json, booted_at, configuration_at, remote_address, protocol, last_seen_at, firmware_installed_at, configured_at';
+
+const offeredOf = (json: string | null): string[] => (json ? (JSON.parse(json) as string[]) : []);
+
 const fromRow = (r: Row): ChargePointRecord => ({
   id: r.id,
   passwordHash: r.password_hash,
-  offeredPasswordHashes: r.offered_password_hashes ? (JSON.parse(r.offered_password_hashes) as string[]) : [],
+  offeredPasswordHashes: offeredOf(r.offered_password_hashes),
   templateId: r.template_id,
   createdAt: r.created_at,
   commissionedAt: r.commissioned_at,
   commissionedSessionId: r.commissioned_session_id,
   boot: r.boot_json ? identityOf(r.boot_json) : null,
   bootedAt: r.booted_at,
-  configuration: r.configuration_json ? configurationOf(r.configuration_json) : null,
   configurationAt: r.configuration_at,
   remoteAddress: r.remote_address,
   protocol: r.protocol,
@@ -91,8 +95,22 @@ export class ChargePoints {
   constructor(private readonly db: Db) {}
 
   get(id: string): ChargePointRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM charge_points WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM charge_points WHERE id = ?`).get(id) as Row | undefined;
     return row && fromRow(row);
+  }
+
+  /** What a connection attempt is checked against, and nothing else: an upgrade reads no report. */
+  credentials(id: string): Pick<ChargePointRecord, 'passwordHash' | 'offeredPasswordHashes'> | undefined {
+    const row = this.db.prepare('SELECT password_hash, offered_password_hashes FROM charge_points WHERE id = ?').get(id) as
+      | Pick<Row, 'password_hash' | 'offered_password_hashes'>
+      | undefined;
+    return row && { passwordHash: row.password_hash, offeredPasswordHashes: offeredOf(row.offered_password_hashes) };
+  }
+
+  /** The last configuration the charge point reported, read only by those who need it. */
+  configuration(id: string): ConfigurationReportItem[] | null {
+    const row = this.db.prepare('SELECT configuration_json FROM charge_points WHERE id = ?').get(id) as { configuration_json: string | null } | undefined;
+    return row?.configuration_json ? configurationOf(row.configuration_json) : null;
   }
 
   ids(): string[] {
@@ -100,7 +118,7 @@ export class ChargePoints {
   }
 
   list(): ChargePointRecord[] {
-    return (this.db.prepare('SELECT * FROM charge_points ORDER BY id').all() as Row[]).map(fromRow);
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM charge_points ORDER BY id`).all() as Row[]).map(fromRow);
   }
 
   /** Returns false when the id already exists. */
@@ -169,5 +187,10 @@ export class ChargePoints {
 
   markCommissioned(id: string, sessionId: string, at: string): void {
     this.db.prepare('UPDATE charge_points SET commissioned_at = ?, commissioned_session_id = ? WHERE id = ?').run(at, sessionId, id);
+  }
+
+  /** Re-commissioning: the commissioning is set aside (the session that holds its log says so). */
+  clearCommissioned(id: string): void {
+    this.db.prepare('UPDATE charge_points SET commissioned_at = NULL, commissioned_session_id = NULL WHERE id = ?').run(id);
   }
 }

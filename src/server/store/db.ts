@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { touchPrivateFile } from '../../common/private-files.js';
+import { DB_FILE } from './db-file.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -12,7 +13,7 @@ export type Db = Database.Database;
  * fsync per batch, not per line.
  */
 export function openDatabase(dataDir: string): Db {
-  const file = join(dataDir, 'dynamo.db');
+  const file = join(dataDir, DB_FILE);
   // SQLite gives the -wal and -shm files the main file's mode: make that 0600 first.
   touchPrivateFile(file);
   const db = new Database(file);

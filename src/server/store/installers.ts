@@ -43,6 +43,11 @@ export class Installers {
     return row && fromRow(row);
   }
 
+  get(id: string): Installer | undefined {
+    const row = this.db.prepare('SELECT * FROM installers WHERE id = ?').get(id) as Row | undefined;
+    return row && fromRow(row);
+  }
+
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM installers').get() as { n: number }).n;
   }

@@ -16,6 +16,8 @@ export interface Issue {
   referenceNumber: string;
   remoteIssueId: string | null;
   remoteReferenceNumber: string | null;
+  /** The hosted API's created_at in its answer, which may differ from the site's. */
+  remoteCreatedAt: string | null;
   syncedAt: string | null;
 }
 
@@ -34,6 +36,7 @@ interface Row {
   reference_number: string;
   remote_issue_id: string | null;
   remote_reference_number: string | null;
+  remote_created_at: string | null;
   synced_at: string | null;
 }
 
@@ -52,6 +55,7 @@ const fromRow = (r: Row): Issue => ({
   referenceNumber: r.reference_number,
   remoteIssueId: r.remote_issue_id,
   remoteReferenceNumber: r.remote_reference_number,
+  remoteCreatedAt: r.remote_created_at,
   syncedAt: r.synced_at,
 });
 
@@ -91,10 +95,10 @@ export class Issues {
   }
 
   /** Sync: the hosted API's id and reference for a local issue. */
-  markSynced(id: string, remoteIssueId: string, remoteReference: string, at: string): void {
+  markSynced(id: string, remote: { issueId: string; reference: string; createdAt: string }, at: string): void {
     this.db
-      .prepare('UPDATE issues SET remote_issue_id = ?, remote_reference_number = ?, synced_at = ? WHERE id = ?')
-      .run(remoteIssueId, remoteReference, at, id);
+      .prepare('UPDATE issues SET remote_issue_id = ?, remote_reference_number = ?, remote_created_at = ?, synced_at = ? WHERE id = ?')
+      .run(remote.issueId, remote.reference, remote.createdAt, at, id);
   }
 }
 
@@ -113,10 +117,14 @@ export function toIssueCreated(issue: Issue): IssueCreated {
 export function toIssueSummary(issue: Issue): IssueSummary {
   return {
     issue_id: issue.id,
+    charge_point_id: issue.chargePointId,
     category: issue.category,
     severity: issue.severity,
     status: issue.status,
     created_at: issue.createdAt,
     reference_number: issue.referenceNumber,
+    description: issue.description,
+    step: issue.step,
+    photo_urls: issue.photoUrls,
   };
 }

@@ -152,4 +152,60 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX configuration_reports_by_charge_point ON configuration_reports(charge_point_id, taken_at);
   `,
+  // 5: offline to online. An issue keeps the time the hosted API gave it beside its site time.
+  `
+  ALTER TABLE issues ADD COLUMN remote_created_at TEXT;
+  `,
+  // 6: the laptop as the chargers' file server. Firmware images the installer gave it, the
+  // updates sent with them, and a log per charge point, apart from sessions, of every firmware and
+  // diagnostics step (synced like the rest).
+  `
+  CREATE TABLE firmware_images (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE firmware_updates (
+    id TEXT PRIMARY KEY,
+    charge_point_id TEXT NOT NULL,
+    firmware_id TEXT NOT NULL,
+    request_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT,
+    size INTEGER NOT NULL,
+    bytes_served INTEGER NOT NULL DEFAULT 0,
+    expected_version TEXT,
+    reported_version TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX firmware_updates_by_charge_point ON firmware_updates(charge_point_id, started_at);
+  CREATE TABLE charge_point_events (
+    id TEXT PRIMARY KEY,
+    charge_point_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    level TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    ref TEXT,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX charge_point_events_by_charge_point ON charge_point_events(charge_point_id, at);
+  CREATE TABLE diagnostics_fetches (
+    id TEXT PRIMARY KEY,
+    charge_point_id TEXT NOT NULL,
+    session_id TEXT,
+    state TEXT NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT,
+    path TEXT,
+    size INTEGER,
+    sha256 TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX diagnostics_fetches_by_charge_point ON diagnostics_fetches(charge_point_id, started_at);
+  `,
 ];

@@ -1,7 +1,7 @@
 import { isoSeconds } from '../../common/time.js';
 import type { Db } from './db.js';
 
-export type OutboxKind = 'issue' | 'session' | 'logs';
+export type OutboxKind = 'issue' | 'session' | 'logs' | 'commission' | 'event';
 export type OutboxState = 'pending' | 'sent' | 'parked';
 
 export interface OutboxEntry {
@@ -99,6 +99,20 @@ export class Outbox {
     const counts: Record<OutboxState, number> = { pending: 0, sent: 0, parked: 0 };
     for (const r of rows) counts[r.state] = r.n;
     return counts;
+  }
+
+  /**
+   * Records (an issue, a session, a commissioning, a log line each) by charge point, kind and
+   * state: what `sync --status` shows, in one unit whatever the batching.
+   */
+  summary(): { chargePointId: string; kind: OutboxKind; state: OutboxState; records: number }[] {
+    return this.db
+      .prepare(
+        `SELECT charge_point_id AS chargePointId, kind, state,
+           sum(CASE WHEN kind = 'logs' THEN json_extract(payload, '$.to_seq') - json_extract(payload, '$.from_seq') + 1 ELSE 1 END) AS records
+         FROM outbox GROUP BY charge_point_id, kind, state ORDER BY charge_point_id, kind, state`,
+      )
+      .all() as { chargePointId: string; kind: OutboxKind; state: OutboxState; records: number }[];
   }
 
   /** The state of the newest entry for a record, e.g. an issue. */

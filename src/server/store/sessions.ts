@@ -134,6 +134,21 @@ export class Sessions {
     return row && this.hydrate(row);
   }
 
+  /**
+   * How long the latest sessions of this kind took to pass here, in seconds: never paused, so the
+   * time is the chargers' and the site's, not a coffee break.
+   */
+  recentPassedDurations(templateId: string, skipTestTransaction: boolean, limit = 20): number[] {
+    const rows = this.db
+      .prepare(
+        `SELECT (julianday(completed_at) - julianday(started_at)) * 86400 AS seconds FROM sessions
+         WHERE template_id = ? AND skip_test_transaction = ? AND result = 'passed' AND paused_at IS NULL AND origin = 'local' AND completed_at IS NOT NULL
+         ORDER BY rowid DESC LIMIT ?`,
+      )
+      .all(templateId, skipTestTransaction ? 1 : 0, limit) as { seconds: number | null }[];
+    return rows.flatMap((r) => (r.seconds !== null && r.seconds >= 0 ? [r.seconds] : []));
+  }
+
   /** Sessions a previous process left running or paused. */
   unfinished(): Session[] {
     const rows = this.db.prepare("SELECT * FROM sessions WHERE status IN ('running', 'paused') AND origin = 'local'").all() as Row[];

@@ -1,6 +1,9 @@
+import { ChargePointEvents } from './charge-point-events.js';
 import { ChargePoints } from './charge-points.js';
 import { ConfigurationReports } from './configuration-reports.js';
 import { Counters } from './counters.js';
+import { DiagnosticsFetches } from './diagnostics-fetches.js';
+import { Firmware } from './firmware.js';
 import { type Db, openDatabase } from './db.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { Installers } from './installers.js';
@@ -20,6 +23,9 @@ export class Store {
   readonly outbox: Outbox;
   readonly counters: Counters;
   readonly reports: ConfigurationReports;
+  readonly firmware: Firmware;
+  readonly events: ChargePointEvents;
+  readonly diagnosticsFetches: DiagnosticsFetches;
 
   constructor(
     readonly db: Db,
@@ -34,6 +40,9 @@ export class Store {
     this.idempotency = new IdempotencyKeys(db);
     this.counters = new Counters(db);
     this.reports = new ConfigurationReports(db);
+    this.firmware = new Firmware(db);
+    this.events = new ChargePointEvents(db, this.outbox);
+    this.diagnosticsFetches = new DiagnosticsFetches(db);
   }
 
   static open(dataDir: string, options: { outbox?: boolean } = {}): Store {

@@ -15,6 +15,8 @@ export interface BackgroundSyncOptions {
   /** Back-off while the hosted API cannot be reached: from base, doubling to max, with jitter. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** On stop, how long a request under way may still take before it is cut (its record stays pending). */
+  stopGraceMs?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export function startBackgroundSync(options: BackgroundSyncOptions): () => Promi
   const idleMs = options.idleMs ?? 5000;
   let stopped = false;
   let wake: (() => void) | null = null;
+  let current: ApiClient | null = null;
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -56,18 +59,26 @@ export function startBackgroundSync(options: BackgroundSyncOptions): () => Promi
         continue;
       }
       const client = new ApiClient(url, { token, maxRetries: 0, timeoutMs: 30_000 });
+      current = client;
       try {
         await client.health();
-        const report = await new OutboxSync(store, client).run();
+        if (stopped) break;
+        const report = await new OutboxSync(store, client, { stopped: () => stopped }).run();
         attempt = 0;
         const parts = [
           report.issues && `${report.issues} issue(s)`,
           report.sessions && `${report.sessions} session(s)`,
           report.logLines && `${report.logLines} log line(s)`,
+          report.commissions && `${report.commissions} commissioning(s)`,
+          report.events && `${report.events} charge point log line(s)`,
         ].filter(Boolean);
         if (parts.length > 0) say(`synced to ${url}: ${parts.join(', ')}`);
         if (report.parked > 0) say(`${report.parked} record(s) parked by ${url}; see dynamo sync --status`);
+        // What is left waits for a parked record (a commissioning on its session): not a reason to spin.
+        if (parts.length === 0 && report.parked === 0) await sleep(idleMs);
       } catch (err) {
+        // Cut by the stop below: nothing to say, the record stays pending.
+        if (stopped) break;
         if (err instanceof SyncUnauthorized) {
           say(`sync to ${url} stopped: ${err.message}; run dynamo login --api-url ${url}`);
           await sleep(30_000);
@@ -77,7 +88,7 @@ export function startBackgroundSync(options: BackgroundSyncOptions): () => Promi
           await sleep(delay);
         }
       } finally {
-        await client.close();
+        await client.close().catch(() => undefined);
       }
     }
   };
@@ -85,6 +96,14 @@ export function startBackgroundSync(options: BackgroundSyncOptions): () => Promi
   return async () => {
     stopped = true;
     wake?.();
-    await running;
+    // A pass under way ends at its next record; a request stuck on a slow site link is cut after a
+    // grace, so `local up` shuts down in seconds. A record cut in flight is sent again later, and
+    // the hosted API's idempotency keeps it single.
+    const cut = setTimeout(() => void current?.destroy().catch(() => undefined), options.stopGraceMs ?? 5000);
+    try {
+      await running;
+    } finally {
+      clearTimeout(cut);
+    }
   };
 }

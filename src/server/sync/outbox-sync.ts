@@ -12,26 +12,44 @@ export class SyncUnavailable extends Error {}
 /** The hosted API refused our token: a person has to log in again. */
 export class SyncUnauthorized extends Error {}
 
+export type SyncKind = OutboxEntry['kind'];
+
 export interface SyncProgress {
-  kind: 'issue' | 'session' | 'logs';
+  kind: SyncKind;
   ref: string;
+  chargePointId: string;
   /** Records (issues, sessions, log lines) sent so far in this pass, and in all. */
   sent: number;
   total: number;
-  outcome: 'sent' | 'parked';
+  /** `waiting`: not sent, because what it rests on has not reached the hosted API (it stays pending). */
+  outcome: 'sent' | 'parked' | 'waiting';
   message?: string;
+}
+
+/** What one charge point's records did in a pass: records sent by kind, and those parked or held back. */
+export interface ChargePointSyncReport {
+  sent: Record<SyncKind, number>;
+  parked: { kind: SyncKind; ref: string; reason: string }[];
+  waiting: { kind: SyncKind; ref: string; reason: string }[];
 }
 
 export interface SyncReport {
   issues: number;
   sessions: number;
   logLines: number;
+  commissions: number;
+  /** Lines of charge points' own logs (firmware, diagnostics). */
+  events: number;
   parked: number;
+  byChargePoint: Map<string, ChargePointSyncReport>;
 }
 
-/** A piece of work: one issue, one session, or all of one session's pending log ranges. */
+/**
+ * A piece of work: one issue, one session, one commissioning, all of one session's pending log
+ * ranges, or a charge point's pending own-log lines (of this page of the outbox).
+ */
 interface Unit {
-  kind: 'issue' | 'session' | 'logs';
+  kind: SyncKind;
   entries: OutboxEntry[];
   ref: string;
   /** Records it stands for: 1, or its number of log lines. */
@@ -52,13 +70,29 @@ function mergedRanges(entries: OutboxEntry[]): [number, number][] {
   return merged;
 }
 
+/** A charge point's own-log lines per request (the hosted side takes up to 1000). */
+const EVENT_BATCH = 500;
+
 /** Log lines per request; chosen by measurement (bench/sync.ts, README). */
 export const DEFAULT_LOG_BATCH = 2000;
 
 function unitsOf(entries: OutboxEntry[]): Unit[] {
   const units: Unit[] = [];
   const logs = new Map<string, Unit>();
+  const events = new Map<string, Unit>();
   for (const entry of entries) {
+    if (entry.kind === 'event') {
+      const unit = events.get(entry.chargePointId);
+      if (unit && unit.entries.length < EVENT_BATCH) {
+        unit.entries.push(entry);
+        unit.size += 1;
+      } else {
+        const fresh: Unit = { kind: 'event', entries: [entry], ref: entry.chargePointId, size: 1 };
+        events.set(entry.chargePointId, fresh);
+        units.push(fresh);
+      }
+      continue;
+    }
     if (entry.kind !== 'logs') {
       units.push({ kind: entry.kind, entries: [entry], ref: entry.ref, size: 1 });
       continue;
@@ -97,7 +131,8 @@ export class OutboxSync {
   constructor(
     private readonly store: Store,
     private readonly client: ApiClient,
-    private readonly options: { logBatch?: number; onProgress?: (p: SyncProgress) => void } = {},
+    /** `stopped`: asked before each record, so a pass ends promptly when its server shuts down; what is left stays pending. */
+    private readonly options: { logBatch?: number; onProgress?: (p: SyncProgress) => void; stopped?: () => boolean } = {},
   ) {}
 
   /** What is waiting, in records (issues, sessions, log lines). */
@@ -106,7 +141,12 @@ export class OutboxSync {
   }
 
   async run(): Promise<SyncReport> {
-    const report: SyncReport = { issues: 0, sessions: 0, logLines: 0, parked: 0 };
+    const report: SyncReport = { issues: 0, sessions: 0, logLines: 0, commissions: 0, events: 0, parked: 0, byChargePoint: new Map() };
+    const of = (chargePointId: string): ChargePointSyncReport => {
+      let mine = report.byChargePoint.get(chargePointId);
+      if (!mine) report.byChargePoint.set(chargePointId, (mine = { sent: { issue: 0, session: 0, logs: 0, commission: 0, event: 0 }, parked: [], waiting: [] }));
+      return mine;
+    };
     const total = this.pendingSize();
     let sent = 0;
     let afterId = 0;
@@ -115,11 +155,19 @@ export class OutboxSync {
       if (entries.length === 0) return report;
       afterId = entries[entries.length - 1]!.id;
       for (const unit of unitsOf(entries)) {
+        if (this.options.stopped?.()) return report;
         const ids = unit.entries.map((e) => e.id);
+        const chargePointId = unit.entries[0]!.chargePointId;
+        const held = this.heldBack(unit);
+        if (held) {
+          of(chargePointId).waiting.push({ kind: unit.kind, ref: unit.ref, reason: held });
+          this.options.onProgress?.({ kind: unit.kind, ref: unit.ref, chargePointId, sent, total, outcome: 'waiting', message: held });
+          continue;
+        }
         let unitSent = 0;
         const progress = (n: number): void => {
           unitSent += n;
-          this.options.onProgress?.({ kind: unit.kind, ref: unit.ref, sent: sent + unitSent, total, outcome: 'sent' });
+          this.options.onProgress?.({ kind: unit.kind, ref: unit.ref, chargePointId, sent: sent + unitSent, total, outcome: 'sent' });
         };
         try {
           await this.send(unit, progress);
@@ -129,13 +177,17 @@ export class OutboxSync {
           const message = err instanceof ApiRequestError ? `${err.status} ${err.code}: ${err.message}` : String(err);
           this.store.outbox.recordFailure(ids, message, true);
           report.parked += unit.entries.length;
-          this.options.onProgress?.({ kind: unit.kind, ref: unit.ref, sent, total, outcome: 'parked', message });
+          of(chargePointId).parked.push({ kind: unit.kind, ref: unit.ref, reason: message });
+          this.options.onProgress?.({ kind: unit.kind, ref: unit.ref, chargePointId, sent, total, outcome: 'parked', message });
           continue;
         }
         this.store.outbox.markSent(ids);
         sent += unit.size;
+        of(chargePointId).sent[unit.kind] += unit.kind === 'logs' ? unitSent : 1;
         if (unit.kind === 'issue') report.issues += 1;
         else if (unit.kind === 'session') report.sessions += 1;
+        else if (unit.kind === 'commission') report.commissions += 1;
+        else if (unit.kind === 'event') report.events += unit.size;
         else report.logLines += unitSent;
       }
     }
@@ -158,28 +210,70 @@ export class OutboxSync {
     return err instanceof Error ? err : new Error(String(err));
   }
 
+  /**
+   * Why a unit may not go yet, if it may not: a commissioning rests on its session, and the
+   * hosted API commissions only on a passed session it holds. It waits, pending, until the
+   * session's record has been sent (earlier in this pass, or in one before).
+   */
+  private heldBack(unit: Unit): string | null {
+    if (unit.kind !== 'commission') return null;
+    const state = this.store.outbox.stateOf('session', unit.ref);
+    if (state === undefined || state === 'sent') return null;
+    return `waits for its session ${unit.ref}, ${state === 'parked' ? 'which is parked' : 'not yet sent'}`;
+  }
+
   private async send(unit: Unit, progress: (records: number) => void): Promise<void> {
     if (unit.kind === 'issue') await this.sendIssue(unit.ref);
     else if (unit.kind === 'session') await this.sendSession(unit.ref);
+    else if (unit.kind === 'commission') await this.sendCommission(unit.entries[0]!.chargePointId);
+    else if (unit.kind === 'event') return this.sendEvents(unit, progress);
     else return this.sendLogs(unit, progress);
     progress(1);
   }
 
+  /**
+   * The issue with the time it was reported on site (`created_at`, an addition to the reference
+   * API). A hosted API that refuses that field by name gets the issue without it: the issue
+   * matters more than its time. Both times are kept here.
+   */
   private async sendIssue(issueId: string): Promise<void> {
     const issue = this.store.issues.get(issueId);
     if (!issue) return;
-    const created = await this.client.reportIssue(
-      issue.chargePointId,
-      {
-        category: issue.category,
-        description: issue.description,
-        severity: issue.severity,
-        ...(issue.step && { step: issue.step }),
-        ...(issue.photoUrls.length > 0 && { photo_urls: issue.photoUrls }),
-      },
-      issue.uuid,
-    );
-    this.store.issues.markSynced(issue.id, created.issue_id, created.reference_number, isoSeconds());
+    const body = {
+      category: issue.category,
+      description: issue.description,
+      severity: issue.severity,
+      ...(issue.step && { step: issue.step }),
+      ...(issue.photoUrls.length > 0 && { photo_urls: issue.photoUrls }),
+    };
+    let created;
+    try {
+      created = await this.client.reportIssue(issue.chargePointId, { ...body, created_at: issue.createdAt }, issue.uuid);
+    } catch (err) {
+      if (!(err instanceof ApiRequestError && err.status === 400 && err.details.some((d) => d.field === 'created_at'))) throw err;
+      created = await this.client.reportIssue(issue.chargePointId, body, issue.uuid);
+    }
+    this.store.issues.markSynced(issue.id, { issueId: created.issue_id, reference: created.reference_number, createdAt: created.created_at }, isoSeconds());
+  }
+
+  /**
+   * A repeat (the answer to the first was lost) finds it commissioned: 422 already_commissioned
+   * is the state we wanted, not a refusal.
+   */
+  private async sendCommission(chargePointId: string): Promise<void> {
+    try {
+      await this.client.commission(chargePointId);
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.code === 'already_commissioned') return;
+      throw err;
+    }
+  }
+
+  /** Each line carries its UUID: one sent twice (a kill before it was marked sent) counts once over there. */
+  private async sendEvents(unit: Unit, progress: (records: number) => void): Promise<void> {
+    const events = unit.entries.map((e) => this.store.events.get(e.ref)).filter((e) => e !== undefined);
+    if (events.length > 0) await this.client.postChargePointEvents(unit.ref, events);
+    progress(unit.size);
   }
 
   private async sendSession(sessionId: string): Promise<void> {

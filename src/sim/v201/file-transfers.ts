@@ -1,9 +1,11 @@
 /**
  * Log uploads (N01, GetLog) and firmware updates (L01/L02, UpdateFirmware): the status
  * notifications each step sends, retries, scheduling and cancelling. The bytes themselves go
- * through a FileTransfer; the simulated one moves none, a real one plugs in here.
+ * through a FileTransfer: over HTTP(S) for real (../http-transfer.ts), other protocols the
+ * station lists (FTP) simulated, moving nothing.
  */
 import type * as T from '../../ocpp/ocpp201.js';
+import { diagnosticsFile, type DownloadedImage, downloadFirmware, type FirmwareFailure, type TransferOptions, uploadFile } from '../http-transfer.js';
 import { listItems } from './value-check.js';
 
 export type TransferFailure = 'BadMessage' | 'NotSupportedOperation' | 'PermissionDenied' | 'Failed';
@@ -18,39 +20,60 @@ export class TransferError extends Error {
 }
 
 export interface FileTransfer {
-  upload(location: string, fileName: string): Promise<void>;
-  download(location: string): Promise<void>;
+  upload(location: string, fileName: string, content: Buffer): Promise<void>;
+  /** The image fetched; null where the transfer was only simulated. */
+  download(location: string): Promise<DownloadedImage | null>;
 }
 
-/** Takes a moment and moves nothing; refuses a protocol the station does not list. */
-export class SimulatedTransfer implements FileTransfer {
+/**
+ * HTTP and HTTPS for real; another protocol the station lists takes a moment and moves nothing;
+ * one it does not list is refused.
+ */
+export class StationTransfer implements FileTransfer {
   constructor(
     private readonly protocols: () => string,
     private readonly wait: (ms: number) => Promise<void>,
+    private readonly options: () => TransferOptions,
     private readonly durationMs = 50,
   ) {}
 
-  upload(location: string): Promise<void> {
-    return this.move(location);
+  async upload(location: string, fileName: string, content: Buffer): Promise<void> {
+    if (this.check(location)) await this.real(() => uploadFile(location, fileName, content, this.options()));
+    else await this.wait(this.durationMs);
   }
 
-  download(location: string): Promise<void> {
-    return this.move(location);
+  async download(location: string): Promise<DownloadedImage | null> {
+    if (this.check(location)) return this.real(() => downloadFirmware(location, this.options()));
+    await this.wait(this.durationMs);
+    return null;
   }
 
-  private async move(location: string): Promise<void> {
+  private async real<T>(move: () => Promise<T>): Promise<T> {
+    try {
+      return await move();
+    } catch (err) {
+      throw new TransferError('Failed', (err as Error).message);
+    }
+  }
+
+  /** Whether the location is HTTP(S); throws for one the station cannot use. */
+  private check(location: string): boolean {
     const scheme = /^([a-z]+):\/\//i.exec(location)?.[1]?.toUpperCase();
     if (!scheme) throw new TransferError('BadMessage', `${location} is not a URL`);
     if (!listItems(this.protocols()).includes(scheme)) {
       throw new TransferError('NotSupportedOperation', `${scheme} is not in FileTransferProtocols`);
     }
-    await this.wait(this.durationMs);
+    return scheme === 'HTTP' || scheme === 'HTTPS';
   }
 }
 
 export interface TransferDeps {
   transfer: FileTransfer;
+  /** The log upload fails (UploadFailure), when told to. */
+  uploadFails?: boolean;
   wait(ms: number): Promise<void>;
+  /** The pause between statuses. */
+  stepMs: number;
   now(): Date;
   log(line: string): void;
 }
@@ -111,12 +134,14 @@ export class LogUploads {
     let status: T.UploadLogStatusEnumType = 'Uploaded';
     try {
       await withRetries(this.deps, job, request.retries ?? 0, request.retryInterval ?? 0, () =>
-        this.deps.transfer.upload(request.log.remoteLocation, filename),
+        this.deps.uploadFails ? Promise.reject(new TransferError('Failed', 'told to fail the upload')) : this.deps.transfer.upload(request.log.remoteLocation, filename, diagnosticsFile(request.logType, this.deps.now())),
       );
     } catch (err) {
       const failure = failureOf(err);
       status = failure === 'Failed' ? 'UploadFailure' : failure;
     }
+    // As the 1.6 simulator does: the file is in before the charger says so.
+    await this.deps.wait(this.deps.stepMs);
     if (job.cancelled) return;
     this.current = null;
     await this.notify({ status, requestId });
@@ -126,8 +151,10 @@ export class LogUploads {
 export interface FirmwareDeps extends TransferDeps {
   /** Runs `install` once no transaction runs. */
   installWhenIdle(install: () => void): void;
-  /** Reboots with reason FirmwareUpdate. */
-  reboot(): void;
+  /** Reboots with reason FirmwareUpdate, into the image downloaded (null: a simulated transfer, the same version). */
+  reboot(image: DownloadedImage | null): void;
+  /** Where it is told to fail. */
+  failure?: FirmwareFailure;
   securityEvent(type: 'InvalidFirmwareSignature' | 'InvalidFirmwareSigningCertificate' | 'FirmwareUpdated'): void;
 }
 
@@ -173,6 +200,7 @@ export class FirmwareUpdates {
     const job = this.current;
     if (this.status !== 'InstallRebooting' || !job) return;
     await this.report(job, 'Installing');
+    await this.deps.wait(this.deps.stepMs);
     this.deps.securityEvent('FirmwareUpdated');
     await this.finish(job, 'Installed');
   }
@@ -181,15 +209,24 @@ export class FirmwareUpdates {
     const { firmware } = request;
     if (!(await this.waitFor(job, firmware.retrieveDateTime, 'DownloadScheduled'))) return;
     await this.report(job, 'Downloading');
+    let image: DownloadedImage | null = null;
     try {
-      await withRetries(this.deps, job, request.retries ?? 0, request.retryInterval ?? 0, () => this.deps.transfer.download(firmware.location));
+      if (this.deps.failure === 'download') throw new TransferError('Failed', 'told to fail the download');
+      await withRetries(this.deps, job, request.retries ?? 0, request.retryInterval ?? 0, async () => {
+        image = await this.deps.transfer.download(firmware.location);
+      });
     } catch {
+      await this.deps.wait(this.deps.stepMs);
       await this.finish(job, 'DownloadFailed');
       return;
     }
+    const got = image as DownloadedImage | null;
+    if (got) this.deps.log(`firmware downloaded: ${got.size} bytes in ${got.requests} request(s)`);
+    await this.deps.wait(this.deps.stepMs);
     await this.report(job, 'Downloaded');
-    if (firmware.signature !== undefined) {
-      if (!BASE64.test(firmware.signature)) {
+    if (firmware.signature !== undefined || this.deps.failure === 'signature') {
+      await this.deps.wait(this.deps.stepMs);
+      if (this.deps.failure === 'signature' || !BASE64.test(firmware.signature ?? '')) {
         this.deps.securityEvent('InvalidFirmwareSignature');
         await this.finish(job, 'InvalidSignature');
         return;
@@ -197,10 +234,17 @@ export class FirmwareUpdates {
       await this.report(job, 'SignatureVerified');
     }
     if (!(await this.waitFor(job, firmware.installDateTime, 'InstallScheduled'))) return;
+    await this.deps.wait(this.deps.stepMs);
+    if (this.deps.failure === 'install') {
+      await this.report(job, 'Installing');
+      await this.deps.wait(this.deps.stepMs);
+      await this.finish(job, 'InstallationFailed');
+      return;
+    }
     // L01.FR.15 order: InstallRebooting, the reboot, then Installing and Installed.
     this.deps.installWhenIdle(() => {
       if (job.cancelled) return;
-      void this.report(job, 'InstallRebooting').then(() => this.deps.reboot());
+      void this.report(job, 'InstallRebooting').then(() => this.deps.reboot(image));
     });
   }
 

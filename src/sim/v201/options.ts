@@ -34,6 +34,9 @@ export interface StationFaults
       | 'wrongPassword'
       | 'silentReconnect'
       | 'zeroEnergy'
+      | 'firmwareFailure'
+      | 'firmwareDropAtBytes'
+      | 'diagnosticsFailure'
     > {
   /** Firmware without remote trigger: every TriggerMessage is answered NotImplemented. */
   noTrigger?: boolean;
@@ -55,6 +58,8 @@ export interface StationOptions {
   powerW?: number;
   /** Time a reboot takes before the station reconnects. */
   rebootDelayMs?: number;
+  /** The pause between firmware update statuses. */
+  firmwareStepMs?: number;
   callTimeoutMs?: number;
   reconnect?: ReconnectPolicy | null;
   faults?: StationFaults;

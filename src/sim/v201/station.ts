@@ -11,7 +11,8 @@ import { DeviceModel, faultName, type VariableSpec } from './device-model.js';
 import { ConnectorStatuses } from './connector-statuses.js';
 import { CsmsLink } from './csms-link.js';
 import { type ConnectorStatus, Evses } from './evses.js';
-import { FirmwareUpdates, LogUploads, SimulatedTransfer, type TransferDeps } from './file-transfers.js';
+import { versionAfter } from '../http-transfer.js';
+import { FirmwareUpdates, LogUploads, StationTransfer, type TransferDeps } from './file-transfers.js';
 import { Heartbeat } from './heartbeat.js';
 import { enforceMessageLimits } from './message-limits.js';
 import { NetworkProfiles } from './network-profiles.js';
@@ -172,17 +173,30 @@ export class SimulatedStation201 extends EventEmitter<Station201Events> implemen
       log: (line) => this.log(line),
     });
     const transferDeps: TransferDeps = {
-      transfer: new SimulatedTransfer(() => this.model.value('OCPPCommCtrlr', 'FileTransferProtocols'), (ms) => this.wait(ms)),
+      transfer: new StationTransfer(
+        () => this.model.value('OCPPCommCtrlr', 'FileTransferProtocols'),
+        (ms) => this.wait(ms),
+        () => ({
+          ...(options.faults?.firmwareDropAtBytes !== undefined && { dropAtBytes: options.faults.firmwareDropAtBytes }),
+          corrupt: options.faults?.firmwareFailure === 'checksum',
+        }),
+      ),
       wait: (ms) => this.wait(ms),
+      stepMs: options.firmwareStepMs ?? 500,
       now: () => this.clock.now(),
       log: (line) => this.log(line),
+      ...(options.faults?.diagnosticsFailure && { uploadFails: true }),
     };
     this.logs = new LogUploads(transferDeps, (request) => this.send('LogStatusNotification', request));
     this.firmware = new FirmwareUpdates(
       {
         ...transferDeps,
         installWhenIdle: (install) => this.resets.runWhenIdle(install),
-        reboot: () => void this.reboot('FirmwareUpdate'),
+        reboot: (image) => {
+          if (image && options.faults?.firmwareFailure !== 'old-version') this.chargingStation.firmwareVersion = versionAfter(image, this.chargingStation.firmwareVersion ?? '');
+          void this.reboot('FirmwareUpdate');
+        },
+        ...(options.faults?.firmwareFailure && { failure: options.faults.firmwareFailure }),
         securityEvent: (type) => this.raise(type),
       },
       (request) => this.send('FirmwareStatusNotification', request),

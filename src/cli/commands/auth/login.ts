@@ -1,6 +1,8 @@
 import { readConfig, writeConfig } from '../../config.js';
-import { type CliContext, storeLogin } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import type { CliContext } from '../../context.js';
+import { MissingInput } from '../../errors.js';
+import { shellWord } from '../../../common/shell-word.js';
+import { humanTime } from '../../time-format.js';
 
 export interface LoginOptions {
   email?: string;
@@ -23,9 +25,9 @@ export async function run(ctx: CliContext, options: LoginOptions): Promise<numbe
     credentials = { email, password };
   } else {
     if (!ctx.interactive) {
-      throw new UsageError(
+      throw new MissingInput(
         email === undefined ? 'missing --email (there is no terminal to ask on)' : 'missing --password-stdin (there is no terminal to ask on)',
-        'dynamo login --email you@example.com --password-stdin < password.txt',
+        (c) => c(`login --email ${email !== undefined ? shellWord(email) : 'you@example.com'} --password-stdin < password.txt`),
       );
     }
     const { promptLogin } = await import('../../ui/prompts.js');
@@ -36,7 +38,7 @@ export async function run(ctx: CliContext, options: LoginOptions): Promise<numbe
   const client = await ctx.client({ auth: false });
   try {
     const login = await client.login(credentials.email, credentials.password);
-    storeLogin(ctx.tokenKey(), login.access_token, login.installer_id, credentials.email);
+    ctx.keepLogin(ctx.tokenKey(), login.access_token, login.installer_id, credentials.email);
     if (ctx.options.apiUrl) writeConfig({ ...readConfig(), api_url: url });
     report(ctx, url, credentials.email, login.installer_id, login.expires_in);
   } finally {
@@ -50,6 +52,6 @@ function report(ctx: CliContext, url: string, who: string, installerId?: string,
     ctx.out.document({ api_url: url, email: who, installer_id: installerId ?? null, expires_in: expiresIn ?? null });
     return;
   }
-  const until = expiresIn ? ` until ${new Date(Date.now() + expiresIn * 1000).toLocaleString()}` : '';
+  const until = expiresIn ? ` until ${humanTime(new Date(Date.now() + expiresIn * 1000).toISOString(), { relative: false })}` : '';
   ctx.out.info(ctx.theme.ok(`Logged in to ${url} as ${who}${until}`));
 }

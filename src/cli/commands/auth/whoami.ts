@@ -1,5 +1,6 @@
 import { type CliContext, isExpired } from '../../context.js';
-import { AuthRequired } from '../../errors.js';
+import { AuthRequired, LoginExpired } from '../../errors.js';
+import { humanTime } from '../../time-format.js';
 import { readClaims, tokenStore } from '../../token-store.js';
 import { visible } from '../../visible.js';
 
@@ -8,7 +9,7 @@ export async function run(ctx: CliContext): Promise<number> {
   const url = ctx.apiUrl();
   const stored = tokenStore.get(ctx.tokenKey());
   const token = ctx.env['DYNAMO_TOKEN'] || stored?.token;
-  if (!token) throw new AuthRequired(`not logged in to ${url}`, 'run dynamo login');
+  if (!token) throw new AuthRequired(`not logged in to ${url}`, (c) => `run ${c('login')}`);
   const claims = readClaims(token);
   const expiresAt = typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : null;
   const info = {
@@ -25,8 +26,9 @@ export async function run(ctx: CliContext): Promise<number> {
     ctx.out.line(visible(`${info.email ?? info.installer_id} on ${url}`));
     // The claims were written by the server that issued the token: made visible like its answers.
     ctx.out.line(visible(`  installer ${info.installer_id}, scope ${Array.isArray(info.scope) ? info.scope.join(', ') : String(info.scope ?? 'unknown')}`));
-    ctx.out.line(`  ${info.expired ? ctx.theme.paint('red', 'expired') : 'valid'} until ${expiresAt ?? 'unknown'} (${info.source})`);
+    const when = expiresAt ? humanTime(expiresAt, { relative: false }) : 'unknown';
+    ctx.out.line(`  ${info.expired ? `${ctx.theme.paint('red', 'expired')} at ${when}` : `valid until ${when}`} (${info.source})`);
   }
-  if (info.expired) throw new AuthRequired(`your login to ${url} has expired`, 'run dynamo login');
+  if (info.expired) throw new LoginExpired(`your login to ${url} expired at ${humanTime(expiresAt, { relative: false })}`, (c) => `run ${c('login')}`);
   return 0;
 }

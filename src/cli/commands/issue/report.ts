@@ -5,7 +5,8 @@ import type { IssueCategory, IssueCreated, IssueSeverity, ReportIssueRequest, St
 import { reportIssueSchema } from '../../../api/schemas.js';
 import { problems } from '../../../api/validate.js';
 import type { CliContext } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { MissingInput, UsageError } from '../../errors.js';
+import { shellWord } from '../../../common/shell-word.js';
 
 export interface ReportOptions {
   chargePointId: string;
@@ -14,6 +15,7 @@ export interface ReportOptions {
   description?: string | undefined;
   step?: StepName | undefined;
   photoUrls: string[];
+  attachDiagnostics?: boolean;
 }
 
 /**
@@ -32,19 +34,23 @@ export async function sendReport(client: ApiClient, chargePointId: string, body:
   }
 }
 
-/** The step to suggest: the one that failed, else the one running, of the latest session. */
-export async function suggestedStep(client: ApiClient, chargePointId: string): Promise<StepName | undefined> {
-  try {
-    const status = await client.status(chargePointId);
-    return (status.steps.find((s) => s.status === 'failed') ?? status.steps.find((s) => s.status === 'running'))?.name;
-  } catch {
-    return undefined;
-  }
+/**
+ * The charger's diagnostics file, named in the description: its id, size and checksum, synced
+ * with the issue as text, while the file itself stays in the site laptop's data directory.
+ */
+async function diagnosticsReference(client: ApiClient, chargePointId: string): Promise<string> {
+  const fetch = await client.diagnosticsFetch(chargePointId).catch(() => null);
+  if (fetch?.state !== 'stored') throw new UsageError(`no diagnostics file of ${chargePointId} to attach`, `fetch one first: dynamo --local diagnostics ${chargePointId} --fetch`);
+  return `\n\nCharger diagnostics file: ${fetch.fetch_id}, ${fetch.size} bytes, sha256 ${fetch.sha256}, fetched ${fetch.finished_at}${fetch.session_id ? ` beside session ${fetch.session_id}` : ''} (kept on the site laptop's local server).`;
 }
 
 export async function run(ctx: CliContext, o: ReportOptions): Promise<number> {
   const client = await ctx.client();
   try {
+    if (o.attachDiagnostics) {
+      if (o.description === undefined) throw new UsageError('--attach-diagnostics needs --description (the reference is added to it)');
+      o = { ...o, description: `${o.description}${await diagnosticsReference(client, o.chargePointId)}` };
+    }
     const missing = [
       o.category === undefined && '--category',
       o.severity === undefined && '--severity',
@@ -53,11 +59,17 @@ export async function run(ctx: CliContext, o: ReportOptions): Promise<number> {
     let created: IssueCreated | null;
     if (missing.length > 0) {
       if (!ctx.interactive) {
-        throw new UsageError(`missing ${missing.join(', ')} (there is no terminal to ask on)`, 'dynamo issue report CP-1 --category hardware_defect --severity high --description "…at least 20 characters…"');
+        const description = o.description !== undefined ? shellWord(o.description) : '"what happened, 20 characters at least"';
+        throw new MissingInput(
+          `missing ${missing.join(', ')} (there is no terminal to ask on)`,
+          (c) => c(`issue report ${shellWord(o.chargePointId)} --category ${o.category ?? 'hardware_defect'} --severity ${o.severity ?? 'high'} --description ${description}`),
+        );
       }
-      const { runIssueForm } = await import('../../ui/issue-form.js');
-      const step = o.step ?? (await suggestedStep(client, o.chargePointId));
-      created = await runIssueForm(ctx, client, o.chargePointId, { ...o, ...(step && { step }) });
+      const { issueStepsOf, runIssueForm } = await import('../../ui/issue-form.js');
+      // Asked only when it helps: with --step given, a slow link does not hold the form up.
+      const session = o.step ? {} : await client.status(o.chargePointId).then(issueStepsOf).catch(() => ({}) as ReturnType<typeof issueStepsOf>);
+      const step = o.step ?? session.step;
+      created = await runIssueForm(ctx, client, o.chargePointId, { ...o, ...(step && { step }) }, session.steps);
       if (!created) return 2;
     } else {
       const body: ReportIssueRequest = { category: o.category!, severity: o.severity!, description: o.description! };

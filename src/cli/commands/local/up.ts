@@ -2,20 +2,21 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { isoSeconds } from '../../../common/time.js';
-import type { CliContext } from '../../context.js';
-import { untilInterrupted } from '../../signals.js';
+import { CliContext } from '../../context.js';
+import { runUntilInterrupted } from '../../signals.js';
+import { clockTime } from '../../time-format.js';
 import { visible } from '../../visible.js';
-import { CliError, UsageError } from '../../errors.js';
+import { LocalServerRunning, PortInUse, UsageError } from '../../errors.js';
+import { portOwner } from '../../port-owner.js';
 import { socketAnswers } from '../../../common/listen.js';
 import { chooseApiSocket, type LocalServerInfo, readLocalServerInfo, removeLocalServerInfo, writeLocalServerInfo } from '../../local-runtime.js';
-import { defaultDataDir, tildify } from '../../paths.js';
+import { tildify } from '../../paths.js';
 import { tokenStore } from '../../token-store.js';
 
 export interface UpOptions {
   port: number;
   ocppPort: number;
   apiHost: string;
-  dataDir?: string | undefined;
   open: boolean;
   heartbeatIntervalS: number;
   pendingUntilConfigured: boolean;
@@ -41,23 +42,33 @@ export function lanAddresses(): string[] {
     .map((a) => a.address);
 }
 
+const NO_LAN = 'this laptop has no LAN address (only 127.0.0.1): chargers cannot reach it; join the site network (Wi-Fi or cable), then restart local up';
+
 /** One server per data directory: two would share one database and fight over its charge points. */
 async function refuseSecondServer(dataDir: string): Promise<void> {
   const running = readLocalServerInfo(dataDir);
   if (!running?.api_socket || !(await socketAnswers(running.api_socket))) return;
-  throw new UsageError(
+  throw new LocalServerRunning(
     `a local server already runs on ${tildify(dataDir)}: PID ${running.pid}, installer API ${running.api_url}, OCPP port ${running.ocpp_port}`,
-    'use that one (dynamo --local …), stop it first, or give this one another --data-dir',
+    (c) => `use that one (${c('local cp list', { server: false }).replace('dynamo ', 'dynamo --local ')}), stop it first (kill ${running.pid}), or give this one another --data-dir`,
   );
 }
 
+/** One line for a port taken by another process: which flag it was, and who holds it if we can tell. */
+function portInUse(port: number | undefined, o: UpOptions): PortInUse {
+  const flag = port === o.port ? '--port' : port === o.ocppPort ? '--ocpp-port' : null;
+  const owner = port === undefined ? null : portOwner(port);
+  const by = owner ? ` by PID ${owner.pid} (${visible(owner.command)})` : '';
+  return new PortInUse(`port ${port ?? '?'}${flag ? ` (${flag})` : ''} is already in use${by}`, `stop that process, or choose another port with ${flag ?? '--port and --ocpp-port'}`);
+}
+
 export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
-  const dataDir = o.dataDir ?? defaultDataDir();
+  const dataDir = ctx.dataDir;
   const json = ctx.out.json;
   const print = (at: Date, message: string): void => {
     if (json) ctx.out.ndjson({ time: isoSeconds(at), message });
     // What the server says quotes chargers (vendor, model, what they sent): made visible.
-    else if (!ctx.out.quiet) ctx.out.line(`${ctx.theme.paint('dim', at.toLocaleTimeString())}  ${visible(message)}`);
+    else if (!ctx.out.quiet) ctx.out.line(`${ctx.theme.paint('dim', clockTime(at))}  ${visible(message)}`);
   };
   // What the server says while starting waits for the banner, so that the first line (with
   // --json, the first document) always says where the server is.
@@ -75,6 +86,7 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   try {
     server = await LocalServer.start({
       dataDir,
+      command: (args) => ctx.command(args, { server: false }),
       apiSocket,
       port: o.port,
       apiHost: o.apiHost,
@@ -88,12 +100,14 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { port?: number };
-    if (e.code === 'EADDRINUSE') throw new CliError(`port ${e.port ?? ''} is already in use (another dynamo local up?)`.replace('  ', ' '), 'choose others with --port and --ocpp-port');
+    if (e.code === 'EADDRINUSE') throw portInUse(e.port, o);
     throw err;
   }
   const scheme = tls ? 'wss' : 'ws';
   const ocppUrls = lanAddresses().map((a) => `${scheme}://${a}:${server.ocppPort}/ocpp`);
-  if (ocppUrls.length === 0) ocppUrls.push(server.ocppUrl);
+  // Only 127.0.0.1 to offer: no charger on the site can reach that.
+  const noLan = ocppUrls.length === 0;
+  if (noLan) ocppUrls.push(server.ocppUrl);
   const info: LocalServerInfo = {
     api_url: server.apiUrl,
     api_socket: apiSocket,
@@ -107,18 +121,21 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   const credentialsFile = join(dataDir, 'installer-credentials.json');
 
   if (json) {
-    ctx.out.ndjson({ api_url: server.apiUrl, ocpp_urls: ocppUrls, ocpp_versions: ['1.6', '2.0.1'], data_dir: dataDir, open: o.open, pending_until_configured: o.pendingUntilConfigured, credentials_file: credentialsFile, sync_to: o.syncTo ?? null });
+    ctx.out.ndjson({ api_url: server.apiUrl, ocpp_urls: ocppUrls, ocpp_versions: ['1.6', '2.0.1'], data_dir: dataDir, open: o.open, pending_until_configured: o.pendingUntilConfigured, credentials_file: credentialsFile, sync_to: o.syncTo ?? null, ...(noLan && { warnings: [NO_LAN] }) });
   } else {
     const t = ctx.theme;
     ctx.out.line(`${t.paint('bold', 'Dynamo local server')} is running. Stop it with Ctrl-C.`);
-    ctx.out.line(`  installer API   ${server.apiUrl}   (any dynamo command with --local)`);
+    // The commands as another terminal must type them to reach this server (its --data-dir too).
+    const site = new CliContext({ ...ctx.options, local: true, apiUrl: undefined }, ctx.streams, ctx.env);
+    ctx.out.line(`  installer API   ${server.apiUrl}   (any dynamo command with --local: ${site.command('local cp list')})`);
     ctx.out.line('  charge points   set the Central System URL to one of:');
     for (const url of ocppUrls) ctx.out.line(`                    ${url}   (the charger appends its id)`);
+    if (noLan) ctx.out.line(t.paint('yellow', `  warning         ${NO_LAN}`));
     if (o.open) {
       ctx.out.line(t.paint('yellow', `  security        OPEN: any charge point may connect, without a password${tls ? ' (over TLS)' : ''}`));
     } else {
       ctx.out.line(`  security        profile ${tls ? '2: TLS (wss://) and' : '1:'} Basic auth; give each charge point a password with`);
-      ctx.out.line('                    dynamo local cp add <charge-point-id>');
+      ctx.out.line(`                    ${ctx.command('local cp add <charge-point-id>', { server: false })}`);
     }
     ctx.out.line(`  OCPP            1.6J and 2.0.1 (a charger offering both gets the one it lists first)`);
     if (o.pendingUntilConfigured) ctx.out.line('  registration    new charge points wait Pending until their template is applied, then are accepted');
@@ -138,7 +155,7 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
     const url = o.syncTo.replace(/\/+$/, '');
     const { startBackgroundSync } = await import('../../../server/sync/background-sync.js');
     stopSync = startBackgroundSync({ store: server.store, url, token: () => ctx.env['DYNAMO_TOKEN'] || tokenStore.get(url)?.token || null, log });
-    if (!json) ctx.out.line(`  sync            to ${url} whenever it answers (dynamo sync --status shows the outbox)\n`);
+    if (!json) ctx.out.line(`  sync            to ${url} whenever it answers (${ctx.command('sync --status', { server: false })} shows the outbox)\n`);
   }
 
   // The last resort behind the guards on every request and frame: the site's CSMS keeps running.
@@ -152,12 +169,16 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
 
-  await untilInterrupted();
-  process.off('uncaughtException', onException);
-  process.off('unhandledRejection', onRejection);
-  log('shutting down');
-  await stopSync?.();
-  await server.stop();
-  removeLocalServerInfo(dataDir, info);
+  // On a terminal a reflex Ctrl-C must not fail running sessions: they are named, and a second one stops.
+  const tty = ctx.streams.stdin.isTTY === true && !json;
+  await runUntilInterrupted(async () => {
+    log('shutting down');
+    await stopSync?.();
+    await server.stop();
+    removeLocalServerInfo(dataDir, info);
+    // Only now: a stray error while sessions are failed and the store closed must not end it half-way.
+    process.off('uncaughtException', onException);
+    process.off('unhandledRejection', onRejection);
+  }, tty ? { busy: () => server.store.sessions.unfinished().map((s) => `${s.chargePointId} (session ${s.id})`), say: (text) => ctx.out.warn(ctx.theme.paint('yellow', text)) } : undefined);
   return 0;
 }

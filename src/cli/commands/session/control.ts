@@ -1,4 +1,5 @@
 import type { CliContext } from '../../context.js';
+import { humanTime } from '../../time-format.js';
 
 export interface ControlOptions {
   chargePointId: string;
@@ -20,7 +21,7 @@ export async function run(ctx: CliContext, o: ControlOptions): Promise<number> {
     } else {
       const r = await client.stop(cp);
       if (ctx.out.json) ctx.out.document(r);
-      else ctx.out.info(`${ctx.theme.mark('stopped')}${cp}: session ${r.session_id} stopped at ${r.stopped_at}`);
+      else ctx.out.info(`${ctx.theme.mark('stopped')}${cp}: session ${r.session_id} stopped at ${humanTime(r.stopped_at)}`);
     }
     return 0;
   } finally {

@@ -2,7 +2,8 @@ import type { ApiClient } from '../../../api/client.js';
 import type { StatusResponse } from '../../../api/contract.js';
 import type { CliContext } from '../../context.js';
 import { watchStatus } from '../../poll.js';
-import { changes, exitCodeOfSession, summaryLine } from '../../session-format.js';
+import { shellWord } from '../../../common/shell-word.js';
+import { changes, exitCodeOfSession, failureNextSteps, summaryLine } from '../../session-format.js';
 
 /**
  * Follows a session to its end: the live view for a person at a terminal; NDJSON snapshots with
@@ -11,7 +12,7 @@ import { changes, exitCodeOfSession, summaryLine } from '../../session-format.js
 export async function followSession(ctx: CliContext, client: ApiClient, chargePointId: string, first: StatusResponse | null): Promise<number> {
   if (ctx.interactive) {
     const { runSessionView } = await import('../../ui/session-view.js');
-    return runSessionView(ctx, client, chargePointId);
+    return runSessionView(ctx, client, chargePointId, ctx.command(`status ${shellWord(chargePointId)} --watch`));
   }
   let last = first;
   for await (const event of watchStatus(client, chargePointId, first ? { first } : {})) {
@@ -20,13 +21,17 @@ export async function followSession(ctx: CliContext, client: ApiClient, chargePo
       continue;
     }
     if (ctx.out.json) {
-      if (event.changed) ctx.out.ndjson(event.status);
+      if (event.changed) ctx.out.ndjson(event.status, 'status');
     } else {
       for (const line of changes(ctx.theme, last, event.status)) ctx.out.line(line);
     }
     last = event.status;
   }
   if (!last) return 1;
-  if (!ctx.out.json) ctx.out.line(summaryLine(ctx.theme, last));
+  if (!ctx.out.json) {
+    ctx.out.line(summaryLine(ctx.theme, last));
+    const next = failureNextSteps(last, (a) => ctx.command(a), shellWord);
+    if (next) ctx.out.info(next);
+  }
   return exitCodeOfSession(last);
 }

@@ -1,5 +1,5 @@
 import type { ConfigurationReportItem } from '../../../api/contract.js';
-import type { OcppVersion } from '../../../ocpp/csms/charge-point.js';
+import type { AnyChargePoint, OcppVersion } from '../../../ocpp/csms/charge-point.js';
 import type { CallMap } from '../../../ocpp/rpc.js';
 import type { StepContext } from '../step-context.js';
 import type { Template, TestTransactionSettings } from '../templates.js';
@@ -16,9 +16,17 @@ export interface ProtocolAdapter {
   readonly configuration: ConfigurationAdapter;
   readonly availability: AvailabilityAdapter;
   readonly transactions: TransactionAdapter;
+  readonly firmware: FirmwareAdapter;
+  readonly diagnostics: DiagnosticsAdapter;
 }
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; detail: string };
+
+/** A test transaction the charge point ended on its own (EV unplugged, a timeout, a fault), in both versions' words. */
+export const endedByChargePoint = (transactionId: string, why: string): Result<never> => ({
+  ok: false,
+  detail: `The charge point ended transaction ${transactionId} itself before the test's end (${why})`,
+});
 
 export interface BootAdapter {
   /**
@@ -50,6 +58,10 @@ export interface Setting {
 export interface PushResult {
   applied: string[];
   rejected: { name: string; reason: string }[];
+  /** What each setting read back as, for those read back after setting them. */
+  readBack: Map<string, string>;
+  /** Settings whose values are never shown (a password): the report says that one was sent, not what. */
+  writeOnly: string[];
 }
 
 export interface ConfigurationAdapter {
@@ -139,4 +151,56 @@ export function caller<M extends CallMap>(ctx: StepContext) {
       ctx.call(action, payload, options) as Promise<M[A][1]>,
     now: <A extends keyof M & string>(action: A, payload: M[A][0]): Promise<M[A][1]> => ctx.callNow(action, payload) as Promise<M[A][1]>,
   };
+}
+
+/** What a firmware update asks of a charge point. */
+export interface FirmwareOrder {
+  /** Ours, to tell its notifications from an older update's (2.0.1 carries it; 1.6 has none). */
+  requestId: number;
+  location: string;
+  retrieveAt: Date;
+  signature?: string;
+  signingCertificate?: string;
+}
+
+/** Where a FirmwareStatusNotification leaves an update. */
+export type FirmwareStage = 'progress' | 'installed' | 'failed' | 'idle';
+
+export interface FirmwareStatus {
+  status: string;
+  stage: FirmwareStage;
+  /** False for a notification about another update than the one asked for. */
+  ours: boolean;
+}
+
+/**
+ * Firmware updates, outside any session: the calls go straight to the live connection (there is
+ * no step, so no pause gate), and the notifications come to the updater as the server hears them.
+ */
+export interface FirmwareAdapter {
+  /** Sends UpdateFirmware; `ok: false` says why the charge point did not take it. */
+  update(cp: AnyChargePoint, order: FirmwareOrder): Promise<Result<object>>;
+  read(notification: unknown, requestId: number): FirmwareStatus;
+}
+
+/** One version's FirmwareStatusNotification statuses by stage; the rest are progress. */
+export function firmwareStatus(stages: { installed: readonly string[]; failed: readonly string[] }, status: string, ours: boolean): FirmwareStatus {
+  const stage: FirmwareStage = stages.installed.includes(status) ? 'installed' : stages.failed.includes(status) ? 'failed' : status === 'Idle' ? 'idle' : 'progress';
+  return { status, stage, ours };
+}
+
+/** Where a diagnostics (log) upload stands after one of its status notifications. */
+export interface UploadStatus {
+  status: string;
+  stage: 'progress' | 'uploaded' | 'failed' | 'idle';
+  ours: boolean;
+}
+
+/** The charger's own diagnostics file, uploaded to a URL we give it; outside sessions like firmware. */
+export interface DiagnosticsAdapter {
+  /** The notification that reports the upload (1.6 DiagnosticsStatusNotification, 2.0.1 LogStatusNotification). */
+  readonly notification: string;
+  /** Asks for the upload; the file name the charger said it will send, or why it will not. */
+  request(cp: AnyChargePoint, order: { requestId: number; location: string }): Promise<Result<{ fileName: string | null }>>;
+  read(notification: unknown, requestId: number): UploadStatus;
 }

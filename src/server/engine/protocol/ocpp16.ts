@@ -9,12 +9,17 @@ import {
   type AvailabilityUnit,
   caller,
   type ConfigurationAdapter,
+  type DiagnosticsAdapter,
+  endedByChargePoint,
+  type FirmwareAdapter,
+  firmwareStatus,
   type ProtocolAdapter,
   type PushResult,
   type Setting,
+  type StartedTransaction,
   type TransactionAdapter,
 } from './adapter.js';
-import { sameValue, switchedPassword } from './settings-check.js';
+import { rebootFor, sameValue, switchedPassword } from './settings-check.js';
 
 /**
  * How the commissioning steps are done with OCPP 1.6J: GetConfiguration and ChangeConfiguration,
@@ -22,6 +27,8 @@ import { sameValue, switchedPassword } from './settings-check.js';
  * connector, RemoteStart/StopTransaction with StartTransaction and StopTransaction.
  */
 const ocpp = (ctx: StepContext) => caller<CsmsCalls16>(ctx);
+/** The Reset that makes RebootRequired values take effect. */
+const reset = (ctx: StepContext): { name: string; call: () => Promise<unknown> } => ({ name: 'Reset(Soft)', call: () => ocpp(ctx).call('Reset', { type: 'Soft' }) });
 
 /** The charge point's feature profiles, asked once per step. */
 async function featureProfiles(ctx: StepContext): Promise<string[]> {
@@ -65,16 +72,6 @@ async function changeKey(ctx: StepContext, key: string, value: string, position:
   return { status, reason: status };
 }
 
-/** A Reset(Soft) so that keys answered RebootRequired take effect, waiting for the boot after it. */
-async function rebootFor(ctx: StepContext, keys: string[]): Promise<void> {
-  ctx.log('info', `${keys.join(', ')} need a reboot to take effect; sending Reset(Soft)`);
-  ctx.progress('Reset(Soft) and waiting for the charge point to boot again');
-  const booted = ctx.expect('BootNotification', () => true, (ctx.settings.reconnectGraceS + 30) * 1000);
-  const status = await statusOrCallError(ocpp(ctx).call('Reset', { type: 'Soft' }));
-  if (status !== 'Accepted') ctx.log('warn', `Reset(Soft) answered ${status}; values needing a reboot may not be active`);
-  else if (!(await booted)) ctx.log('warn', 'No BootNotification after Reset(Soft); reading the values back anyway');
-}
-
 /**
  * ChangeConfiguration per key, and a check of what really changed: Accepted and RebootRequired
  * count as applied (a Reset(Soft) makes the latter take effect), Rejected and NotSupported do
@@ -95,7 +92,7 @@ async function push(ctx: StepContext, keys: Setting[]): Promise<PushResult> {
     else applied.push(name);
     if (status === 'RebootRequired') needReboot.push(name);
   }
-  if (needReboot.length > 0) await rebootFor(ctx, needReboot);
+  if (needReboot.length > 0) await rebootFor(ctx, needReboot, reset(ctx));
 
   ctx.progress('reading the configuration back');
   const after = await readAll(ctx);
@@ -109,6 +106,11 @@ async function push(ctx: StepContext, keys: Setting[]): Promise<PushResult> {
     ctx.log('warn', `Key '${name}' was accepted but ${reason} (expected '${expected}')`);
   }
 
+  const readBack = new Map<string, string>();
+  for (const { name } of ordinary) {
+    const value = after.get(name);
+    if (value !== undefined) readBack.set(name, value);
+  }
   const password = keys.find((k) => k.name === AUTHORIZATION_KEY);
   if (password) {
     // Offered before it is sent: a charge point that switches at once must find it accepted.
@@ -120,11 +122,11 @@ async function push(ctx: StepContext, keys: Setting[]): Promise<PushResult> {
     } else {
       applied.push(password.name);
       ctx.log('info', `${AUTHORIZATION_KEY} accepted: the charge point connects with its new password from now on; the old one works until it does`);
-      if (status === 'RebootRequired') await rebootFor(ctx, [password.name]);
+      if (status === 'RebootRequired') await rebootFor(ctx, [password.name], reset(ctx));
       else await switchedPassword(ctx);
     }
   }
-  return { applied, rejected };
+  return { applied, rejected, readBack, writeOnly: password ? [password.name] : [] };
 }
 
 const configuration: ConfigurationAdapter = {
@@ -176,6 +178,9 @@ function registerReadings(values: T.MeterValuesRequest['meterValue']): number[] 
   return out;
 }
 
+/** Transactions the charge point stopped on its own while the test ran. */
+const stoppedByChargePoint = new WeakMap<StartedTransaction, T.StopTransactionRequest>();
+
 const transactions: TransactionAdapter = {
   async start(ctx, settings) {
     const { connector_id: connectorId, id_tag: idTag } = settings;
@@ -192,6 +197,10 @@ const transactions: TransactionAdapter = {
   },
   onReadings(ctx, transaction, listener) {
     return ctx.link.onCall((action, request) => {
+      if (action === 'StopTransaction' && String((request as T.StopTransactionRequest).transactionId) === transaction.id) {
+        stoppedByChargePoint.set(transaction, request as T.StopTransactionRequest);
+        return;
+      }
       const r = request as T.MeterValuesRequest;
       if (action !== 'MeterValues' || String(r.transactionId) !== transaction.id) return;
       for (const mv of r.meterValue) listener(registerReadings([mv]));
@@ -204,6 +213,9 @@ const transactions: TransactionAdapter = {
     return status === 'Accepted' && (await triggered) !== null;
   },
   async stop(ctx, transaction) {
+    // No reason means Local (the charge point's own stop button): 1.6 §7.35.
+    const early = stoppedByChargePoint.get(transaction);
+    if (early) return endedByChargePoint(transaction.id, early.reason ?? 'Local');
     const transactionId = Number(transaction.id);
     const waitMs = ctx.settings.transactionWaitMs;
     const stopped = ctx.expect<T.StopTransactionRequest>('StopTransaction', (r) => r.transactionId === transactionId, waitMs);
@@ -216,7 +228,43 @@ const transactions: TransactionAdapter = {
   stopNow: (ctx, transaction) => ocpp(ctx).now('RemoteStopTransaction', { transactionId: Number(transaction.id) }),
 };
 
+/**
+ * 1.6 UpdateFirmware (Core profile FirmwareManagement): a location and a retrieveDate, no
+ * signature (that is the security whitepaper's SignedUpdateFirmware, not supported here). Its
+ * notifications carry no request id, so every one after ours is ours.
+ */
+const firmware16: FirmwareAdapter = {
+  async update(cp, order) {
+    if (order.signature !== undefined || order.signingCertificate !== undefined) {
+      return { ok: false, detail: 'a signed update needs OCPP 2.0.1 (1.6 SignedUpdateFirmware is not supported); send it without --signature' };
+    }
+    const request: T.UpdateFirmwareRequest = { location: order.location, retrieveDate: order.retrieveAt.toISOString() };
+    await cp.callAny('UpdateFirmware', request);
+    return { ok: true };
+  },
+  read(notification) {
+    const { status } = notification as T.FirmwareStatusNotificationRequest;
+    return firmwareStatus({ installed: ['Installed'], failed: ['DownloadFailed', 'InstallationFailed'] }, status, true);
+  },
+};
+
+/** 1.6 GetDiagnostics (FirmwareManagement): a location; DiagnosticsStatusNotification carries no request id. */
+const diagnostics16: DiagnosticsAdapter = {
+  notification: 'DiagnosticsStatusNotification',
+  async request(cp, order) {
+    const answer = (await cp.callAny('GetDiagnostics', { location: order.location } satisfies T.GetDiagnosticsRequest)) as T.GetDiagnosticsResponse;
+    // No fileName: "no diagnostics file available" (1.6 §6.29).
+    return answer.fileName ? { ok: true, fileName: answer.fileName } : { ok: false, detail: 'GetDiagnostics answered without a fileName: it has no diagnostics file to send' };
+  },
+  read(notification) {
+    const { status } = notification as T.DiagnosticsStatusNotificationRequest;
+    return { status, stage: status === 'Uploaded' ? 'uploaded' : status === 'UploadFailed' ? 'failed' : status === 'Idle' ? 'idle' : 'progress', ours: true };
+  },
+};
+
 export const ocpp16Adapter: ProtocolAdapter = {
+  firmware: firmware16,
+  diagnostics: diagnostics16,
   version: '1.6',
   boot: {
     /**

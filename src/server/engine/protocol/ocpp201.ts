@@ -13,13 +13,18 @@ import {
   type AvailabilityUnit,
   caller,
   type ConfigurationAdapter,
+  endedByChargePoint,
   type ConnectorRef,
+  type DiagnosticsAdapter,
+  type FirmwareAdapter,
+  firmwareStatus,
   type ProtocolAdapter,
   type PushResult,
   type Setting,
+  type StartedTransaction,
   type TransactionAdapter,
 } from './adapter.js';
-import { sameValue, switchedPassword } from './settings-check.js';
+import { rebootFor, sameValue, switchedPassword } from './settings-check.js';
 
 /**
  * How the commissioning steps are done with OCPP 2.0.1: the device model (GetBaseReport and its
@@ -28,6 +33,8 @@ import { sameValue, switchedPassword } from './settings-check.js';
  * numbers itself, followed through TransactionEvent by its remoteStartId.
  */
 const ocpp = (ctx: StepContext) => caller<CsmsCalls201>(ctx);
+/** The Reset that makes RebootRequired values take effect. */
+const reset = (ctx: StepContext): { name: string; call: () => Promise<unknown> } => ({ name: 'Reset(OnIdle)', call: () => ocpp(ctx).call('Reset', { type: 'OnIdle' }) });
 
 // ——— names ———
 
@@ -140,9 +147,28 @@ async function oneValue(ctx: StepContext, ref: VariableRef): Promise<string | nu
 
 // ——— the device model report ———
 
-/** Pages a station may send for one report, and variables in all: a report, not a flood. */
+/**
+ * What one report may hold: a station's device model is a few hundred variables; a report past
+ * these is a flood (1,000 pages of a megabyte each are schema-valid), and what is over them is
+ * not kept. Pages are counted to the end all the same, so that the report completes.
+ */
 const MAX_REPORT_PAGES = 1000;
-const MAX_REPORT_ITEMS = 20_000;
+const MAX_REPORT_ATTRIBUTES = 5000;
+const MAX_REPORT_CHARS = 4 * 1024 * 1024;
+
+/** The attributes of a page and the characters of the text they carry. */
+function costOf(data: T.ReportDataType[]): { attributes: number; chars: number } {
+  let attributes = 0;
+  let chars = 0;
+  for (const d of data) {
+    chars += d.component.name.length + (d.component.instance?.length ?? 0) + d.variable.name.length + (d.variable.instance?.length ?? 0);
+    for (const a of d.variableAttribute) {
+      attributes += 1;
+      chars += a.value?.length ?? 0;
+    }
+  }
+  return { attributes, chars };
+}
 
 function reportItems(data: T.ReportDataType[]): ConfigurationReportItem[] {
   const items: ConfigurationReportItem[] = [];
@@ -183,16 +209,26 @@ function reportItems(data: T.ReportDataType[]): ConfigurationReportItem[] {
  */
 async function baseReport(ctx: StepContext): Promise<ConfigurationReportItem[] | null> {
   const requestId = randomInt(1, 2 ** 31 - 1);
-  const pages = new Map<number, T.ReportDataType[]>();
+  const kept = new Map<number, T.ReportDataType[]>();
+  const seen = new Set<number>();
+  const used = { attributes: 0, chars: 0 };
+  let truncated = false;
   let last: number | null = null;
   let done!: () => void;
   const complete = new Promise<void>((resolve) => (done = resolve));
   const stop = ctx.link.onCall((action, request) => {
     const r = request as T.NotifyReportRequest;
-    if (action !== 'NotifyReport' || r.requestId !== requestId || pages.size >= MAX_REPORT_PAGES) return;
-    pages.set(r.seqNo, r.reportData ?? []);
+    if (action !== 'NotifyReport' || r.requestId !== requestId || seen.has(r.seqNo) || seen.size >= MAX_REPORT_PAGES) return;
+    seen.add(r.seqNo);
     if (!r.tbc) last = r.seqNo;
-    if (last !== null && pages.size === last + 1) done();
+    const data = r.reportData ?? [];
+    const cost = costOf(data);
+    if (!truncated && used.attributes + cost.attributes <= MAX_REPORT_ATTRIBUTES && used.chars + cost.chars <= MAX_REPORT_CHARS) {
+      kept.set(r.seqNo, data);
+      used.attributes += cost.attributes;
+      used.chars += cost.chars;
+    } else truncated = true;
+    if (last !== null && seen.size === last + 1) done();
   });
   try {
     ctx.progress('GetBaseReport(FullInventory)');
@@ -203,9 +239,13 @@ async function baseReport(ctx: StepContext): Promise<ConfigurationReportItem[] |
     }
     const waitMs = ctx.settings.statusWaitMs * 3;
     const timedOut = await Promise.race([complete.then(() => false), ctx.sleep(waitMs).then(() => true)]);
-    if (timedOut) ctx.log('warn', `The report was not complete within ${waitMs / 1000} s (${pages.size} page(s)); using what came`);
-    const data = [...pages.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, d]) => d).slice(0, MAX_REPORT_ITEMS);
-    const items = reportItems(data);
+    if (timedOut) ctx.log('warn', `The report was not complete within ${waitMs / 1000} s (${seen.size} page(s)); using what came`);
+    if (truncated) {
+      ctx.warn(
+        `The station's report is larger than a device model (over ${MAX_REPORT_ATTRIBUTES} attributes or ${MAX_REPORT_CHARS / 1024 / 1024} MiB of text); kept its first ${used.attributes} attributes`,
+      );
+    }
+    const items = reportItems([...kept.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, d]) => d));
     ctx.link.rememberConfiguration({ items });
     return items;
   } finally {
@@ -214,15 +254,6 @@ async function baseReport(ctx: StepContext): Promise<ConfigurationReportItem[] |
 }
 
 // ——— configuration ———
-
-async function rebootFor(ctx: StepContext, names: string[]): Promise<void> {
-  ctx.log('info', `${names.join(', ')} need a reboot to take effect; sending Reset(OnIdle)`);
-  ctx.progress('Reset and waiting for the station to boot again');
-  const booted = ctx.expect('BootNotification', () => true, (ctx.settings.reconnectGraceS + 30) * 1000);
-  const status = await statusOrCallError(ocpp(ctx).call('Reset', { type: 'OnIdle' }));
-  if (status !== 'Accepted') ctx.log('warn', `Reset answered ${status}; values needing a reboot may not be active`);
-  else if (!(await booted)) ctx.log('warn', 'No BootNotification after the Reset; reading the values back anyway');
-}
 
 const reasonOf = (r: T.SetVariableResultType | undefined): string =>
   r ? `${r.attributeStatus}${r.attributeStatusInfo?.reasonCode ? `, ${r.attributeStatusInfo.reasonCode}${r.attributeStatusInfo.additionalInfo ? `: ${r.attributeStatusInfo.additionalInfo}` : ''}` : ''}` : 'no result for it in the answer';
@@ -242,11 +273,13 @@ async function push(ctx: StepContext, settings: Setting[], variables: TemplateVa
   const applied: string[] = [];
   const rejected: { name: string; reason: string }[] = [];
   const needReboot: string[] = [];
+  const readBack = new Map<string, string>();
   // What the station reports as ReadOnly would only be Rejected: it counts as applied when it
   // already has the value (a fixed cable that stops the transaction anyway), and is not sent.
   const ordinary = all.filter((v) => {
     if (isPassword(v) || mutability(v.name) !== 'ReadOnly') return !isPassword(v);
     const actual = reported.get(v.name.toLowerCase())?.value ?? undefined;
+    if (actual !== undefined) readBack.set(v.name, actual);
     if (sameValue(v.value, actual)) {
       applied.push(v.name);
       ctx.log('info', `Variable ${v.name} is read-only on this station and already '${actual}'`);
@@ -271,7 +304,7 @@ async function push(ctx: StepContext, settings: Setting[], variables: TemplateVa
       rejected.push({ name: v.name, reason });
     });
   }
-  if (needReboot.length > 0) await rebootFor(ctx, needReboot);
+  if (needReboot.length > 0) await rebootFor(ctx, needReboot, reset(ctx));
 
   const check = ordinary.filter((v) => applied.includes(v.name) && mutability(v.name) !== 'WriteOnly');
   if (check.length > 0) {
@@ -280,6 +313,7 @@ async function push(ctx: StepContext, settings: Setting[], variables: TemplateVa
     check.forEach((v, i) => {
       const r = after[i];
       const actual = r?.attributeStatus === 'Accepted' ? r.attributeValue : undefined;
+      if (actual !== undefined) readBack.set(v.name, actual);
       if (sameValue(v.value, actual)) return;
       applied.splice(applied.indexOf(v.name), 1);
       const reason = actual === undefined ? `cannot be read back (${r?.attributeStatus ?? 'no result'})` : `reads back '${actual}'`;
@@ -297,14 +331,15 @@ async function push(ctx: StepContext, settings: Setting[], variables: TemplateVa
     if (r?.attributeStatus === 'Accepted' || r?.attributeStatus === 'RebootRequired') {
       applied.push(password.name);
       ctx.log('info', `${BASIC_AUTH_PASSWORD} accepted: the station connects with its new password from now on; the old one works until it does`);
-      if (r.attributeStatus === 'RebootRequired') await rebootFor(ctx, [password.name]);
+      if (r.attributeStatus === 'RebootRequired') await rebootFor(ctx, [password.name], reset(ctx));
       else await switchedPassword(ctx);
     } else {
       ctx.link.withdrawOfferedPassword();
       rejected.push({ name: password.name, reason: reasonOf(r) });
     }
   }
-  return { applied, rejected };
+  const writeOnly = all.filter((v) => isPassword(v) || mutability(v.name) === 'WriteOnly').map((v) => v.name);
+  return { applied, rejected, readBack, writeOnly };
 }
 
 const configuration: ConfigurationAdapter = {
@@ -377,6 +412,9 @@ function registerReadings(values: T.MeterValueType[] | undefined, context?: stri
 
 const ofTransaction = (id: string) => (request: unknown): boolean => (request as T.TransactionEventRequest).transactionInfo.transactionId === id;
 
+/** Transactions the station ended on its own while the test ran (EV unplugged, a timeout, a fault). */
+const endedByStation = new WeakMap<StartedTransaction, T.TransactionEventRequest>();
+
 const transactions: TransactionAdapter = {
   async start(ctx, settings) {
     if (ctx.link.state()?.registration === 'Pending') return { ok: false, detail: 'The station is Pending: it may not start a transaction until it is registered (B02.FR.05)' };
@@ -385,7 +423,7 @@ const transactions: TransactionAdapter = {
     const waitMs = ctx.settings.transactionWaitMs;
     // The remoteStartId comes back in the next TransactionEvent: Started, or Updated when the
     // transaction had begun before (cable first) (F02.FR.01).
-    const started = ctx.expect<T.TransactionEventRequest>('TransactionEvent', (r) => r.transactionInfo.remoteStartId === remoteStartId, waitMs);
+    const started = ctx.expect<T.TransactionEventRequest>('TransactionEvent', (r) => r.transactionInfo.remoteStartId === remoteStartId && r.eventType !== 'Ended', waitMs);
     ctx.progress(`RequestStartTransaction on EVSE ${evseId}`);
     const idToken = { idToken: settings.id_tag, type: settings.id_token_type };
     // Not repeated after a disconnect: a second request could start a second transaction.
@@ -402,7 +440,11 @@ const transactions: TransactionAdapter = {
     const mine = ofTransaction(transaction.id);
     return ctx.link.onCall((action, request) => {
       const r = request as T.TransactionEventRequest;
-      if (action !== 'TransactionEvent' || !mine(r) || r.eventType === 'Ended') return;
+      if (action !== 'TransactionEvent' || !mine(r)) return;
+      if (r.eventType === 'Ended') {
+        endedByStation.set(transaction, r);
+        return;
+      }
       for (const mv of r.meterValue ?? []) listener(registerReadings([mv]));
     });
   },
@@ -415,6 +457,8 @@ const transactions: TransactionAdapter = {
     return status === 'Accepted' && (await triggered) !== null;
   },
   async stop(ctx, transaction) {
+    const early = endedByStation.get(transaction);
+    if (early) return endedByChargePoint(transaction.id, `${early.transactionInfo.stoppedReason ?? 'no stoppedReason given'}, trigger ${early.triggerReason}`);
     const waitMs = ctx.settings.transactionWaitMs;
     const mine = ofTransaction(transaction.id);
     const ended = ctx.expect<T.TransactionEventRequest>('TransactionEvent', (r) => mine(r) && r.eventType === 'Ended', waitMs);
@@ -438,7 +482,56 @@ async function triggeredBoot(ctx: StepContext): Promise<{ status: string; booted
   return { status, booted: status === 'Accepted' && (await boot) !== null };
 }
 
+/**
+ * 2.0.1 UpdateFirmware (L01/L02): requestId, firmware.location and retrieveDateTime, with the
+ * signature and signing certificate when the image is signed. Notifications name the requestId.
+ */
+const firmware201: FirmwareAdapter = {
+  async update(cp, order) {
+    const request: T.UpdateFirmwareRequest = {
+      requestId: order.requestId,
+      firmware: {
+        location: order.location,
+        retrieveDateTime: order.retrieveAt.toISOString(),
+        ...(order.signature !== undefined && { signature: order.signature }),
+        ...(order.signingCertificate !== undefined && { signingCertificate: order.signingCertificate }),
+      },
+    };
+    const answer = (await cp.callAny('UpdateFirmware', request)) as T.UpdateFirmwareResponse;
+    if (answer.status === 'Accepted' || answer.status === 'AcceptedCanceled') return { ok: true };
+    const reason = answer.statusInfo?.reasonCode ? ` (${answer.statusInfo.reasonCode})` : '';
+    return { ok: false, detail: `UpdateFirmware answered ${answer.status}${reason}` };
+  },
+  read(notification, requestId) {
+    const n = notification as T.FirmwareStatusNotificationRequest;
+    return firmwareStatus(
+      { installed: ['Installed'], failed: ['DownloadFailed', 'InstallationFailed', 'InstallVerificationFailed', 'InvalidSignature'] },
+      n.status,
+      n.requestId === undefined || n.requestId === requestId,
+    );
+  },
+};
+
+/** 2.0.1 GetLog (N01) of its DiagnosticsLog; LogStatusNotification names the requestId. */
+const diagnostics201: DiagnosticsAdapter = {
+  notification: 'LogStatusNotification',
+  async request(cp, order) {
+    const request: T.GetLogRequest = { logType: 'DiagnosticsLog', requestId: order.requestId, log: { remoteLocation: order.location } };
+    const answer = (await cp.callAny('GetLog', request)) as T.GetLogResponse;
+    if (answer.status === 'Rejected') return { ok: false, detail: `GetLog answered Rejected${answer.statusInfo?.reasonCode ? ` (${answer.statusInfo.reasonCode})` : ''}` };
+    return { ok: true, fileName: answer.filename ?? null };
+  },
+  read(notification, requestId) {
+    const n = notification as T.LogStatusNotificationRequest;
+    const failed = ['BadMessage', 'NotSupportedOperation', 'PermissionDenied', 'UploadFailure', 'AcceptedCanceled'];
+    const stage = n.status === 'Uploaded' ? 'uploaded' : failed.includes(n.status) ? 'failed' : n.status === 'Idle' ? 'idle' : 'progress';
+    return { status: n.status, stage, ours: n.requestId === undefined || n.requestId === requestId };
+  },
+};
+
 export const ocpp201Adapter: ProtocolAdapter = {
+  firmware: firmware201,
+  diagnostics: diagnostics201,
   version: '2.0.1',
   boot: {
     /**

@@ -1,9 +1,24 @@
 import type { StepContext } from '../step-context.js';
+import { statusOrCallError } from '../steps/outcome.js';
 
 /**
- * What both versions check after setting values: whether a value read back is the one sent, and
- * whether a charge point that took a new password came back with it.
+ * What both versions do after setting values: a reboot for those that need one, whether a value
+ * read back is the one sent, and whether a charge point that took a new password came back with it.
  */
+
+/**
+ * A Reset (`reset`, the version's call and its name) so that values answered RebootRequired take
+ * effect, waiting for the boot after it. A reset refused or a boot that never comes is a warning
+ * on the step: the values may not be active, which the read-back alone cannot tell.
+ */
+export async function rebootFor(ctx: StepContext, names: string[], reset: { name: string; call: () => Promise<unknown> }): Promise<void> {
+  ctx.log('info', `${names.join(', ')} need a reboot to take effect; sending ${reset.name}`);
+  ctx.progress(`${reset.name} and waiting for the charge point to boot again`);
+  const booted = ctx.expect('BootNotification', () => true, (ctx.settings.reconnectGraceS + 30) * 1000);
+  const status = await statusOrCallError(reset.call());
+  if (status !== 'Accepted') ctx.warn(`${reset.name} answered ${status}; ${names.join(', ')} may not be active until the charge point restarts`);
+  else if (!(await booted)) ctx.warn(`No BootNotification after ${reset.name}; ${names.join(', ')} may not be active until it restarts`);
+}
 
 /** Values compare as the firmware may reformat them: booleans in any case, lists as sets, numbers as numbers. */
 export function sameValue(expected: string, actual: string | undefined | null): boolean {

@@ -1,3 +1,5 @@
+import { settingLine } from '../../../api/session-facts.js';
+import type { PushResult, Setting } from '../protocol/adapter.js';
 import type { StepContext } from '../step-context.js';
 import { failed, passed, type StepOutcome } from './outcome.js';
 
@@ -16,7 +18,9 @@ export async function configuration(ctx: StepContext): Promise<StepOutcome> {
     ctx.warn(`Template ${ctx.template.template_id} has no settings for OCPP ${p.version}: nothing was configured`);
     outcome = passed(`Template ${ctx.template.template_id} has no settings for OCPP ${p.version}; nothing was configured`);
   } else {
-    const { applied, rejected } = await ctx.link.exclusive('session', () => p.configuration.push(ctx, settings));
+    const pushed = await ctx.link.exclusive('session', () => p.configuration.push(ctx, settings));
+    logOutcomes(ctx, settings, pushed);
+    const { applied, rejected } = pushed;
     const noun = p.configuration.noun;
     const total = settings.length;
     const summary =
@@ -39,4 +43,20 @@ export async function configuration(ctx: StepContext): Promise<StepOutcome> {
     outcome = passed(`${outcome.detail}; the station, Pending until now, is registered (BootNotification accepted)`);
   }
   return outcome;
+}
+
+/** One line per setting, in the form a commissioning report reads back (api/session-facts.ts). */
+function logOutcomes(ctx: StepContext, settings: Setting[], { applied, rejected, readBack, writeOnly }: PushResult): void {
+  for (const s of settings) {
+    const refusal = rejected.find((r) => r.name === s.name);
+    const outcome = applied.includes(s.name) ? 'applied' : 'rejected';
+    const hidden = writeOnly.includes(s.name);
+    ctx.log('info', settingLine({
+      name: s.name,
+      sent: hidden ? null : s.value,
+      outcome,
+      reason: outcome === 'rejected' ? (refusal?.reason ?? 'not applied') : null,
+      read_back: hidden ? null : (readBack.get(s.name) ?? null),
+    }));
+  }
 }

@@ -1,3 +1,4 @@
+import { compareVersions } from '../firmware-version.js';
 import type { StepContext } from '../step-context.js';
 import { failed, passed, type StepOutcome } from './outcome.js';
 
@@ -17,5 +18,20 @@ export async function connectivity(ctx: StepContext): Promise<StepOutcome> {
     : 'no boot data';
   const address = (cp.remoteAddress ?? 'unknown address').replace(/^::ffff:/, '');
   const registration = ctx.link.state()?.registration === 'Pending' ? 'answered Pending until it is configured' : 'accepted';
-  return passed(`WebSocket connected from ${address} (${cp.protocol}); BootNotification ${registration}: ${identity}${booted.note ? `; ${booted.note}` : ''}`);
+  const detail = `WebSocket connected from ${address} (${cp.protocol}); BootNotification ${registration}: ${identity}${booted.note ? `; ${booted.note}` : ''}`;
+  const below = belowMinimum(ctx, known?.identity.firmwareVersion ?? null);
+  if (below && ctx.template.minimum_firmware?.on_lower === 'fail') return failed(`${detail}; ${below}`);
+  if (below) ctx.warn(below);
+  return passed(detail);
+}
+
+/** What to say when the firmware is below the template's minimum (or cannot be told); null when it is fine. */
+function belowMinimum(ctx: StepContext, version: string | null): string | null {
+  const minimum = ctx.template.minimum_firmware;
+  if (!minimum) return null;
+  const update = `update it with dynamo --local firmware update ${ctx.link.chargePointId} --file <image> --version <version>`;
+  if (version === null) return `it reported no firmware version, so the template's minimum ${minimum.version} cannot be checked`;
+  const order = compareVersions(version, minimum.version);
+  if (order === null) return `firmware ${version} cannot be compared with the template's minimum ${minimum.version}; check it by hand`;
+  return order < 0 ? `firmware ${version} is below the template's minimum ${minimum.version}: ${update}` : null;
 }
