@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { answerOnTerminal, cli, ndjson } from '../helpers/cli.js';
+import { cli, ndjson } from '../helpers/cli.js';
+import { answerOnTerminal } from '../helpers/pty.js';
 import { OCPP_VERSIONS, startServer, waitForEnd, type TestServer } from '../helpers/server.js';
 
 /** A charge point whose board was replaced after commissioning: commissioned again, recorded, synced. */

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { answerOnTerminal, cli } from '../helpers/cli.js';
+import { cli } from '../helpers/cli.js';
+import { answerOnTerminal } from '../helpers/pty.js';
 import { OCPP_VERSIONS, startServer, waitForEnd, type TestServer } from '../helpers/server.js';
 
 /** Which template a session uses and why, a template made for other models, and drop-ins that are not valid. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BIN, cli } from '../helpers/cli.js';
 import { until } from '../helpers/ocpp.js';
+import { spawnUnderPty } from '../helpers/pty.js';
 import { startServer, tempDir, type TestServer } from '../helpers/server.js';
 
 /** Input as a terminal delivers it in one chunk: a paste, type-ahead, or SSH catching up. */
@@ -14,11 +15,7 @@ const plainText = (s: string): string => s.replace(/\u001b\[[\d;?]*[A-Za-z]/g, '
 
 /** The built binary under a pseudo-terminal (util-linux `script`), with keys written to it. */
 function terminal(args: string, env: Record<string, string> = {}) {
-  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...laptop } = process.env;
-  const child = spawn('script', ['-qec', `stty cols 100 rows 40; ${process.execPath} ${BIN} ${args}`, '/dev/null'], {
-    env: { ...laptop, DYNAMO_CONFIG_DIR: tempDir(), DYNAMO_DATA_DIR: tempDir(), TERM: 'xterm-256color', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawnUnderPty(args, env, { cols: 100, rows: 40 });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -1,13 +1,6 @@
-import { spawn } from 'node:child_process';
 import { expect, test } from 'vitest';
-import { BIN } from '../helpers/cli.js';
-import { startServer, tempDir } from '../helpers/server.js';
-
-/** The environment of an installer's laptop: whatever runs this suite, CI is not set there. */
-function laptopEnv(): NodeJS.ProcessEnv {
-  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...rest } = process.env;
-  return rest;
-}
+import { spawnUnderPty } from '../helpers/pty.js';
+import { startServer } from '../helpers/server.js';
 
 /**
  * Runs the built binary under a pseudo-terminal (util-linux `script`), as an installer would see
@@ -20,10 +13,7 @@ function underPty(
   keys?: (output: string, type: (text: string) => void) => void,
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', `stty cols ${size.cols} rows ${size.rows}; ${process.execPath} ${BIN} ${args}`, '/dev/null'], {
-      env: { ...laptopEnv(), DYNAMO_CONFIG_DIR: tempDir(), DYNAMO_DATA_DIR: tempDir(), TERM: 'xterm-256color', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnUnderPty(args, env, size);
     let output = '';
     const type = (text: string): void => void child.stdin.write(text);
     child.stdout.on('data', (c: Buffer) => {

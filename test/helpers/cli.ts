@@ -39,29 +39,3 @@ export function cli(args: string[], options: { env?: Record<string, string | und
 
 /** Parses every line of NDJSON output. */
 export const ndjson = (text: string): any[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-
-/**
- * Runs the built binary under a pseudo-terminal (util-linux `script`) as on a laptop (CI unset),
- * waits for a y/N question, types `keys` as a person would, and resolves with the exit code and
- * everything the terminal showed.
- */
-export async function answerOnTerminal(args: string[], env: Record<string, string>, keys: string): Promise<{ code: number | null; output: string }> {
-  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...rest } = process.env;
-  const child = spawn('script', ['-qec', [process.execPath, BIN, ...args].join(' '), '/dev/null'], {
-    env: { ...rest, DYNAMO_CONFIG_DIR: tempDir(), TERM: 'xterm-256color', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  const exit = new Promise<number | null>((r) => child.once('exit', r));
-  const started = Date.now();
-  while (!output.includes('[y/N]')) {
-    if (Date.now() - started > 10_000) {
-      child.kill('SIGKILL');
-      throw new Error(`no question on the terminal: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  child.stdin.write(keys);
-  return { code: await exit, output };
-}
