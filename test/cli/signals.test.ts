@@ -8,7 +8,7 @@ const SIGNALS = new URL('../../dist/cli/signals.js', import.meta.url).href;
  * and its listeners stay out of the test runner's process.
  */
 async function inChild(body: string): Promise<{ code: number | null; signal: string | null; stdout: string }> {
-  const script = `const { runUntilInterrupted, STDOUT_GONE } = await import(${JSON.stringify(SIGNALS)});\n${body}`;
+  const script = `const { listenForStop, runUntilInterrupted, STDOUT_GONE } = await import(${JSON.stringify(SIGNALS)});\n${body}`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -58,4 +58,24 @@ test('with sessions running, the first Ctrl-C says so and the second within the 
     process.exit(0);`);
   expect(r.code).toBe(0);
   expect(r.stdout).toBe('CP-1 (session comm_1) still running: Ctrl-C again within 60 s stops the server and fails it\nstopped after one: false\nstopped after two: true\n');
+});
+
+/** `local up` listens before its server does: a Ctrl-C while it starts is kept for when it is up. */
+test('a Ctrl-C after listening began but before the command waits is a clean stop once it waits, not death by SIGINT', async () => {
+  const r = await inChild(`
+    const stop = listenForStop();
+    process.kill(process.pid, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    process.stdout.write('started\\n');
+    await stop.asked;
+    process.stdout.write('stopped\\n');
+    process.exit(0);`);
+  expect(r).toEqual({ code: 0, signal: null, stdout: 'started\nstopped\n' });
+});
+
+test('cancelled (the command failed to start), it holds nothing: the process ends by itself, and Ctrl-C is the default again', async () => {
+  const ended = await inChild(`listenForStop().cancel(); process.stdout.write('left');`);
+  expect(ended).toEqual({ code: 0, signal: null, stdout: 'left' });
+  const killed = await inChild(`listenForStop().cancel(); process.kill(process.pid, 'SIGINT'); setTimeout(() => process.stdout.write('survived'), 200);`);
+  expect(killed).toEqual({ code: null, signal: 'SIGINT', stdout: '' });
 });

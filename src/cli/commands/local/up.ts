@@ -3,7 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { isoSeconds } from '../../../common/time.js';
 import { CliContext } from '../../context.js';
-import { runUntilInterrupted } from '../../signals.js';
+import { listenForStop, type StopRequest } from '../../signals.js';
 import { clockTime } from '../../time-format.js';
 import { visible } from '../../visible.js';
 import { LocalServerRunning, PortInUse, UsageError } from '../../errors.js';
@@ -63,6 +63,20 @@ function portInUse(port: number | undefined, o: UpOptions): PortInUse {
 }
 
 export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
+  // Listening before the server does: a Ctrl-C while it starts or prints its banner is then a
+  // clean stop once it is up, not the default disposition killing a server chargers may reach.
+  // On a terminal a reflex Ctrl-C must not fail running sessions: they are named, and a second one stops.
+  const running = { sessions: (): string[] => [] };
+  const tty = ctx.streams.stdin.isTTY === true && !ctx.out.json;
+  const stop = listenForStop(tty ? { busy: () => running.sessions(), say: (text) => ctx.out.warn(ctx.theme.paint('yellow', text)) } : undefined);
+  try {
+    return await serve(ctx, o, stop, running);
+  } finally {
+    stop.cancel();
+  }
+}
+
+async function serve(ctx: CliContext, o: UpOptions, stop: StopRequest, running: { sessions: () => string[] }): Promise<number> {
   const dataDir = ctx.dataDir;
   const json = ctx.out.json;
   const print = (at: Date, message: string): void => {
@@ -169,16 +183,14 @@ export async function run(ctx: CliContext, o: UpOptions): Promise<number> {
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
 
-  // On a terminal a reflex Ctrl-C must not fail running sessions: they are named, and a second one stops.
-  const tty = ctx.streams.stdin.isTTY === true && !json;
-  await runUntilInterrupted(async () => {
-    log('shutting down');
-    await stopSync?.();
-    await server.stop();
-    removeLocalServerInfo(dataDir, info);
-    // Only now: a stray error while sessions are failed and the store closed must not end it half-way.
-    process.off('uncaughtException', onException);
-    process.off('unhandledRejection', onRejection);
-  }, tty ? { busy: () => server.store.sessions.unfinished().map((s) => `${s.chargePointId} (session ${s.id})`), say: (text) => ctx.out.warn(ctx.theme.paint('yellow', text)) } : undefined);
+  running.sessions = () => server.store.sessions.unfinished().map((s) => `${s.chargePointId} (session ${s.id})`);
+  await stop.asked;
+  log('shutting down');
+  await stopSync?.();
+  await server.stop();
+  removeLocalServerInfo(dataDir, info);
+  // Only now: a stray error while sessions are failed and the store closed must not end it half-way.
+  process.off('uncaughtException', onException);
+  process.off('unhandledRejection', onRejection);
   return 0;
 }
