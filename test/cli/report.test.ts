@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StatusResponse } from '../../src/api/contract.js';
 import { readFacts, settingLine } from '../../src/api/session-facts.js';
 import type { Report } from '../../src/cli/report/model.js';
+import { findChromium } from '../../src/cli/report/pdf.js';
 import { cli } from '../helpers/cli.js';
 import { OCPP_VERSIONS, startServer, tempDir, waitForEnd, type TestServer } from '../helpers/server.js';
 
@@ -14,7 +15,6 @@ import { OCPP_VERSIONS, startServer, tempDir, waitForEnd, type TestServer } from
  * sessions ran to the end; the HTML is rendered by a real headless Chromium and read back, and
  * the PDF read back with pdftotext, and the figures in them checked against the session's.
  */
-const CHROMIUM = process.env['DYNAMO_CHROMIUM'] || '/usr/bin/chromium';
 
 const IDS = {
   '1.6': { good: 'CP-REP-1', bad: 'CP-REP-BAD' },
@@ -52,7 +52,8 @@ const decode = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '
 /** The page as Chromium built it, after running whatever it would run. */
 const dumpDom = (file: string): string => {
   const home = tempDir();
-  return execFileSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${join(home, 'profile')}`, '--dump-dom', pathToFileURL(file).href], {
+  // The one the CLI would use (found when needed, so that the tests without it run without it).
+  return execFileSync(findChromium(process.env), ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${join(home, 'profile')}`, '--dump-dom', pathToFileURL(file).href], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
     timeout: 60_000,

@@ -17,8 +17,6 @@ export interface CliResult {
 export function cli(args: string[], options: { env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; configDir?: string } = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, DYNAMO_CONFIG_DIR: options.configDir ?? tempDir(), DYNAMO_DATA_DIR: tempDir(), ...options.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  delete env['NO_COLOR'];
-  if (options.env && 'NO_COLOR' in options.env && options.env['NO_COLOR'] !== undefined) env['NO_COLOR'] = options.env['NO_COLOR'];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

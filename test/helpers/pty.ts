@@ -4,8 +4,8 @@ import { tempDir } from './server.js';
 
 /**
  * Starts the built binary under a pseudo-terminal (util-linux `script`) as on an installer's
- * laptop: CI unset (whatever runs this suite), its own config and data directories, a colour
- * terminal of the given size. `args` is shell words, as typed.
+ * laptop (test/setup-env.ts): its own config and data directories, a colour terminal of the given
+ * size. `args` is shell words, as typed.
  *
  * `exec` makes dynamo the terminal's foreground process itself, as an interactive shell's job
  * control does. Without it `script`'s `$SHELL -c` waits in the same process group and hears every
@@ -14,9 +14,8 @@ import { tempDir } from './server.js';
  * clean stop. SHELL is pinned to that shell so the tests are the same on every machine.
  */
 export function spawnUnderPty(args: string, env: Record<string, string> = {}, size = { cols: 120, rows: 40 }): ChildProcessWithoutNullStreams {
-  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...laptop } = process.env;
   return spawn('script', ['-qec', `stty cols ${size.cols} rows ${size.rows}; exec ${process.execPath} ${BIN} ${args}`, '/dev/null'], {
-    env: { ...laptop, DYNAMO_CONFIG_DIR: tempDir(), DYNAMO_DATA_DIR: tempDir(), TERM: 'xterm-256color', SHELL: '/bin/sh', ...env },
+    env: { ...process.env, DYNAMO_CONFIG_DIR: tempDir(), DYNAMO_DATA_DIR: tempDir(), TERM: 'xterm-256color', SHELL: '/bin/sh', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }

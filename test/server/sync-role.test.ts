@@ -33,7 +33,7 @@ const forged = (chargePointId: string, sessionId: string, at = '2099-01-01T00:00
 });
 
 test('a site server has no sync routes: a forged passed session cannot commission a charge point', async () => {
-  const put = await http(site.server.apiUrl, 'PUT', cpPath('CP-NEVER-CONNECTED', 'sessions/comm_forged00000001'), { token: site.token, body: forged('CP-NEVER-CONNECTED', 'comm_forged00000001', '2026-01-01T00:00:00Z') });
+  const put = await http(site.server.apiUrl, 'PUT', cpPath('CP-NEVER-CONNECTED', 'sessions/comm_forged00000001'), { token: site.token, body: forged('CP-NEVER-CONNECTED', 'comm_forged00000001', HOUR_AGO) });
   expect(put.status).toBe(404);
   expect(put.body.error.message).toContain('site server');
   const commission = await http(site.server.apiUrl, 'POST', '/api/v1/installer/charge-points/CP-NEVER-CONNECTED/commission', { token: site.token });
@@ -54,13 +54,16 @@ test("a site server takes no log lines into its own session", async () => {
   expect((await site.client.logs('CP-REAL', { limit: 1 })).total).toBe(before);
 });
 
+/** The past whatever the clock says (a fixed date would be the future on a runner set earlier). */
+const HOUR_AGO = new Date(Date.now() - 3_600_000).toISOString();
+
 test('the hosted stand-in refuses records from the future, naming the field', async () => {
   const put = await http(cloud.server.apiUrl, 'PUT', cpPath('CP-1', 'sessions/comm_future0000001'), { token: cloud.token, body: forged('CP-1', 'comm_future0000001') });
   expect(put.status).toBe(400);
   expect(put.body.error.details).toEqual([{ field: 'started_at', issue: 'in_the_future' }]);
   const logs = await http(cloud.server.apiUrl, 'POST', cpPath('CP-1', 'sessions/comm_future0000001/logs'), {
     token: cloud.token,
-    body: { logs: [{ seq: 1, timestamp: '2026-01-01T00:00:00Z', level: 'info', step: null, message: 'ok' }, { seq: 2, timestamp: '2099-01-01T00:00:00Z', level: 'info', step: null, message: 'from the future' }] },
+    body: { logs: [{ seq: 1, timestamp: HOUR_AGO, level: 'info', step: null, message: 'ok' }, { seq: 2, timestamp: '2099-01-01T00:00:00Z', level: 'info', step: null, message: 'from the future' }] },
   });
   expect(logs.status).toBe(400);
   expect(logs.body.error.details).toEqual([{ field: 'logs[1].timestamp', issue: 'in_the_future' }]);
@@ -78,7 +81,7 @@ test('the hosted stand-in takes no lines into a session it ran itself', async ()
 });
 
 test("a site server takes no charge point log lines either; the hosted side refuses ones from the future or for another charge point", async () => {
-  const event = (cp: string, at = '2026-01-01T00:00:00Z') => ({ id: '0b6f1c3e-8f7a-4c5d-9e2b-1a2b3c4d5e6f', charge_point_id: cp, timestamp: at, level: 'info', topic: 'firmware', ref: null, message: 'Firmware update done' });
+  const event = (cp: string, at = HOUR_AGO) => ({ id: '0b6f1c3e-8f7a-4c5d-9e2b-1a2b3c4d5e6f', charge_point_id: cp, timestamp: at, level: 'info', topic: 'firmware', ref: null, message: 'Firmware update done' });
   const path = (cp: string) => `/api/v1/installer/charge-points/${cp}/events`;
   const onSite = await http(site.server.apiUrl, 'POST', path('CP-NEVER-CONNECTED'), { token: site.token, body: { events: [event('CP-NEVER-CONNECTED')] } });
   expect(onSite.status).toBe(404);
