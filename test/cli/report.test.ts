@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StatusResponse } from '../../src/api/contract.js';
 import { readFacts, settingLine } from '../../src/api/session-facts.js';
 import type { Report } from '../../src/cli/report/model.js';
-import { findChromium } from '../../src/cli/report/pdf.js';
+import { findChromium, headlessArgs } from '../../src/cli/report/pdf.js';
 import { cli } from '../helpers/cli.js';
 import { OCPP_VERSIONS, startServer, tempDir, waitForEnd, type TestServer } from '../helpers/server.js';
 
@@ -52,8 +52,8 @@ const decode = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '
 /** The page as Chromium built it, after running whatever it would run. */
 const dumpDom = (file: string): string => {
   const home = tempDir();
-  // The one the CLI would use (found when needed, so that the tests without it run without it).
-  return execFileSync(findChromium(process.env), ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${join(home, 'profile')}`, '--dump-dom', pathToFileURL(file).href], {
+  // The Chromium the CLI would use, run as it runs it (found when needed, so that the tests without it run without it).
+  return execFileSync(findChromium(process.env), [...headlessArgs(join(home, 'profile')), '--dump-dom', pathToFileURL(file).href], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
     timeout: 60_000,

@@ -41,6 +41,24 @@ export function findChromium(env: NodeJS.ProcessEnv): string {
   throw new MissingProgram(`no Chromium found (looked for ${DEBIAN_DEFAULT}, then ${CANDIDATES.join(', ')} on PATH); --format pdf needs one`, INSTALL_HINT);
 }
 
+/**
+ * How Chromium is run headless: no sandbox (root, containers), no first run, no network or
+ * updates of its own, a fresh profile in `profileDir`.
+ */
+export function headlessArgs(profileDir: string): string[] {
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-extensions',
+    '--no-first-run',
+    '--no-default-browser-check',
+    `--user-data-dir=${profileDir}`,
+  ];
+}
+
 /** Prints the HTML to PDF with `chromium`; the PDF's bytes. */
 export async function htmlToPdf(chromium: string, html: string, timeoutMs = PRINT_TIMEOUT_MS): Promise<Buffer> {
   const dir = mkdtempSync(join(tmpdir(), 'dynamo-report-'));
@@ -48,20 +66,7 @@ export async function htmlToPdf(chromium: string, html: string, timeoutMs = PRIN
     const page = join(dir, 'report.html');
     const pdf = join(dir, 'report.pdf');
     writeFileSync(page, html, { mode: 0o600 });
-    const args = [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-extensions',
-      '--no-first-run',
-      '--no-default-browser-check',
-      `--user-data-dir=${join(dir, 'profile')}`,
-      '--no-pdf-header-footer',
-      `--print-to-pdf=${pdf}`,
-      pathToFileURL(page).href,
-    ];
+    const args = [...headlessArgs(join(dir, 'profile')), '--no-pdf-header-footer', `--print-to-pdf=${pdf}`, pathToFileURL(page).href];
     // Its home too: Chromium writes caches and settings there (dconf, nssdb), none of it ours to keep.
     const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache') };
     const { code, stderr } = await runBounded(chromium, args, env, timeoutMs);
