@@ -5,6 +5,7 @@
 import type { ApiClient } from '../../api/client.js';
 import { ApiRequestError } from '../../api/client-errors.js';
 import { LOG_LEVELS, type LogEntry, type LogLevel } from '../../api/contract.js';
+import { mapLimit } from '../../common/map-limit.js';
 import type { ChargePointAnswers } from './model.js';
 
 /** Requests in flight at once: a site's worth of charge points without queueing a thousand sockets. */
@@ -50,16 +51,6 @@ async function answersFor(client: ApiClient, chargePointId: string, commissioned
 }
 
 /** Each charge point's answers, in the order given, a few at a time. */
-export async function collect(client: ApiClient, ids: readonly string[], commissioned: ReadonlyMap<string, boolean> | null): Promise<ChargePointAnswers[]> {
-  const out: ChargePointAnswers[] = new Array(ids.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < ids.length) {
-      const i = next++;
-      const id = ids[i]!;
-      out[i] = await answersFor(client, id, commissioned?.get(id) ?? null);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
-  return out;
+export function collect(client: ApiClient, ids: readonly string[], commissioned: ReadonlyMap<string, boolean> | null): Promise<ChargePointAnswers[]> {
+  return mapLimit(ids, CONCURRENCY, (id) => answersFor(client, id, commissioned?.get(id) ?? null));
 }
