@@ -107,6 +107,18 @@ describe.each(OCPP_VERSIONS)('firmware update from the laptop, OCPP %s', (ocpp) 
     const noToken = await http(t.server.apiUrl, 'POST', '/api/v1/local/firmware', { raw: 'x' });
     expect(noToken.status).toBe(401);
   });
+
+  test('an update asked for while a commissioning session runs is refused: its reboot would fail the session', async () => {
+    const id = `CP-FW-${ocpp}-busy`;
+    const file = image(t.dataDir, '2.0.0');
+    const uploaded = await t.client.putFirmware({ stream: createReadStream(file.path), size: file.size });
+    // Slow answers keep the session running while the update is asked for.
+    await t.station(id, ocpp, { faults: { slowResponsesMs: 1500 } });
+    await t.client.start(id, { skip_test_transaction: true });
+    await expect(t.client.startFirmwareUpdate(id, { firmware_id: uploaded.firmware_id })).rejects.toMatchObject({ status: 409, code: 'session_already_running', message: expect.stringContaining(`a commissioning session is running on ${id}`) });
+    await t.client.stop(id);
+    expect(t.server.store.firmware.latestUpdate(id) ?? null).toBeNull();
+  });
 });
 
 test('OCPP 1.6 has no signed UpdateFirmware here: an update with a signature fails at once and says so', async () => {

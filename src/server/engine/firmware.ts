@@ -93,7 +93,7 @@ export class FirmwareUpdates extends TransferRuns<StoredUpdate, Run> {
     }
   }
 
-  async start(chargePointId: string, request: FirmwareUpdateRequest, sessionActive: boolean): Promise<FirmwareUpdate> {
+  async start(chargePointId: string, request: FirmwareUpdateRequest): Promise<FirmwareUpdate> {
     this.known(chargePointId);
     const image = this.store.firmware.image(request.firmware_id);
     if (!image) throw new ApiError('not_found', `firmware ${request.firmware_id} not found; upload it first`);
@@ -101,7 +101,7 @@ export class FirmwareUpdates extends TransferRuns<StoredUpdate, Run> {
     if (!existsSync(image.path)) throw new ApiError('not_found', `firmware ${request.firmware_id}'s file is gone from ${this.files.firmwareDir}; upload it again`);
     const cp = this.connectedFree(chargePointId);
     // The update reboots the charger: a session running meanwhile would fail for it.
-    if (sessionActive) throw new ApiError('session_already_running', `a commissioning session is running on ${chargePointId}; stop it or wait for its end first`);
+    if (this.store.sessions.active(chargePointId)) throw new ApiError('session_already_running', `a commissioning session is running on ${chargePointId}; stop it or wait for its end first`);
     const update: StoredUpdate = {
       update_id: newId('fwu'),
       charge_point_id: chargePointId,

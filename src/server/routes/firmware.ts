@@ -20,7 +20,7 @@ export function firmwareRoutes({ firmware, chargerDiagnostics, store }: RouteDep
     startFirmwareUpdate: async ({ params, body }) => {
       const id = params['charge_point_id']!;
       const request = validate<FirmwareUpdateRequest>(firmwareUpdateSchema, body);
-      return ok(await firmware.start(id, request, store.sessions.active(id) !== undefined), 202);
+      return ok(await firmware.start(id, request), 202);
     },
     firmwareUpdate: ({ params }) => ok(firmware.latest(params['charge_point_id']!)),
     // The charge point's own log: every firmware and diagnostics step, whatever the session.
