@@ -1,4 +1,5 @@
 import type { StatusResponse, StepState } from '../api/contract.js';
+import { shellWord } from '../common/shell-word.js';
 import type { Theme } from './theme.js';
 import { humanTime } from './time-format.js';
 
@@ -84,8 +85,8 @@ export function changes(theme: Theme, before: StatusResponse | null, after: Stat
 }
 
 /** After a session that failed: where to look, and how to go again, as commands to paste. */
-export function failureNextSteps(s: StatusResponse, command: (args: string) => string, word: (w: string) => string): string | null {
+export function failureNextSteps(s: StatusResponse, command: (args: string) => string): string | null {
   if (s.status === 'stopped' || (s.status === 'completed' && s.result === 'passed')) return null;
-  const id = word(s.charge_point_id);
+  const id = shellWord(s.charge_point_id);
   return `See why: ${command(`logs ${id} --min-level warn`)}  ·  try again: ${command(`restart ${id}`)}`;
 }

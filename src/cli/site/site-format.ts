@@ -1,3 +1,4 @@
+import { shellWord } from '../../common/shell-word.js';
 import { formatElapsed, warningCount } from '../session-format.js';
 import type { Theme } from '../theme.js';
 import { isFinal, type RowState, type SiteRow } from './site-run.js';
@@ -115,11 +116,11 @@ export function rowLine(theme: Theme, row: SiteRow): string {
 const SUMMARY_ROWS = 20;
 
 /** After the run: a line per charge point that did not pass (the first SUMMARY_ROWS), each with the command to look at it. */
-export function summaryLines(theme: Theme, rows: readonly SiteRow[], command: (args: string) => string, word: (w: string) => string): string[] {
+export function summaryLines(theme: Theme, rows: readonly SiteRow[], command: (args: string) => string): string[] {
   const lines = [theme.paint('bold', totalsLine(totalsOf(rows)))];
   const notPassed = sortedRows(rows).filter((r) => r.state !== 'passed');
   for (const row of notPassed.slice(0, SUMMARY_ROWS)) {
-    const id = word(row.id);
+    const id = shellWord(row.id);
     const next =
       row.state === 'failed'
         ? command(`logs ${id} --min-level warn`)

@@ -237,6 +237,7 @@ export function SessionView({ client, chargePointId, theme, onExit, pollMs = 100
   // whenever it is taller than the terminal. Finished steps are in <Static> above.
   const running = status?.steps.filter((s) => s.status === 'running') ?? [];
   const pending = status?.steps.filter((s) => s.status === 'pending') ?? [];
+  const nextSteps = finished ? failureNextSteps(status, command) : null;
   return (
     <Box flexDirection="column">
       <Static items={printed}>
@@ -277,7 +278,7 @@ export function SessionView({ client, chargePointId, theme, onExit, pollMs = 100
             // Once the last step is printed above: the summary comes after it, and only once.
             allPrinted ? <Box flexDirection="column">
               <Text>{summaryLine(theme, status)}</Text>
-              {failureNextSteps(status, command, shellWord) ? <Paint theme={theme} dim>{failureNextSteps(status, command, shellWord)!}</Paint> : null}
+              {nextSteps ? <Paint theme={theme} dim>{nextSteps}</Paint> : null}
             </Box> : null
           ) : (
             <Text>

@@ -3,7 +3,6 @@ import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../../api/client.js';
 import type { CliContext } from '../context.js';
 import { warningCount } from '../session-format.js';
-import { shellWord } from '../../common/shell-word.js';
 import { currentStep, elapsedOf, exitCodeOfSite, linkOf, shownState, sortedRows, summaryLines, totalsLine, totalsOf } from '../site/site-format.js';
 import type { RowAction, RowState, SiteRow, SiteRun } from '../site/site-run.js';
 import type { Theme } from '../theme.js';
@@ -246,7 +245,7 @@ export async function runSiteView(ctx: CliContext, client: ApiClient, site: Site
     await running;
   }
   if (failure) throw failure;
-  for (const line of summaryLines(ctx.theme, site.rows, (a) => ctx.command(a), shellWord)) ctx.out.line(line);
+  for (const line of summaryLines(ctx.theme, site.rows, (a) => ctx.command(a))) ctx.out.line(line);
   if (result.quit) {
     const queued = site.rows.filter((r) => r.state === 'queued').length;
     ctx.out.line(`The sessions go on without this view${queued ? `; ${queued} queued were not started` : ''}. See the site: ${ctx.command('site')}`);

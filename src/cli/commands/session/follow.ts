@@ -30,7 +30,7 @@ export async function followSession(ctx: CliContext, client: ApiClient, chargePo
   if (!last) return 1;
   if (!ctx.out.json) {
     ctx.out.line(summaryLine(ctx.theme, last));
-    const next = failureNextSteps(last, (a) => ctx.command(a), shellWord);
+    const next = failureNextSteps(last, (a) => ctx.command(a));
     if (next) ctx.out.info(next);
   }
   return exitCodeOfSession(last);

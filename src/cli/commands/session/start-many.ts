@@ -65,7 +65,7 @@ export async function run(ctx: CliContext, o: StartManyOptions): Promise<number>
     if (!ctx.out.json) ctx.out.info(`Starting ${targets.length} charge point${targets.length === 1 ? '' : 's'}, at most ${o.concurrency} at once`);
     await site.run();
     if (ctx.out.json) ctx.out.ndjson(summaryDocument(site.rows));
-    else for (const line of summaryLines(ctx.theme, site.rows, (a) => ctx.command(a), shellWord)) ctx.out.line(line);
+    else for (const line of summaryLines(ctx.theme, site.rows, (a) => ctx.command(a))) ctx.out.line(line);
     return exitCodeOfSite(site.rows);
   } finally {
     await client.close();
